@@ -26,52 +26,8 @@ func Finalize(r *model.Report) {
 	for i := range r.Findings {
 		r.Findings[i].Evidence = nonNil(r.Findings[i].Evidence)
 	}
-	slices.SortStableFunc(r.Findings, CompareFindings)
+	slices.SortStableFunc(r.Findings, model.CompareFindings)
 	sortErrors(r.Errors)
-}
-
-// CompareFindings orders findings most severe first, then by rule, app, SDK, primary evidence
-// and message, so that the order is total for distinct findings.
-func CompareFindings(a, b model.Finding) int {
-	if c := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); c != 0 {
-		return c
-	}
-	return cmp.Or(
-		strings.Compare(a.Rule, b.Rule),
-		strings.Compare(a.App, b.App),
-		strings.Compare(a.SDK, b.SDK),
-		compareEvidenceLists(a.Evidence, b.Evidence),
-		strings.Compare(a.Message, b.Message),
-	)
-}
-
-func compareEvidenceLists(a, b []model.Evidence) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		if c := CompareEvidence(a[i], b[i]); c != 0 {
-			return c
-		}
-	}
-	return cmp.Compare(len(a), len(b))
-}
-
-// CompareEvidence orders evidence by kind, path, value, session and flow.
-func CompareEvidence(a, b model.Evidence) int {
-	return cmp.Or(
-		strings.Compare(a.Kind, b.Kind),
-		strings.Compare(a.Path, b.Path),
-		strings.Compare(a.Value, b.Value),
-		strings.Compare(a.Session, b.Session),
-		cmp.Compare(flowIndex(a.Flow), flowIndex(b.Flow)),
-		strings.Compare(a.Pattern, b.Pattern),
-		strings.Compare(a.Detail, b.Detail),
-	)
-}
-
-func flowIndex(p *int) int {
-	if p == nil {
-		return -1
-	}
-	return *p
 }
 
 func finalizeApp(a *model.App) {
@@ -86,7 +42,7 @@ func finalizeApp(a *model.App) {
 	slices.SortStableFunc(a.SDKs, func(x, y model.SDK) int { return strings.Compare(x.ID, y.ID) })
 	for i := range a.SDKs {
 		a.SDKs[i].Evidence = nonNil(a.SDKs[i].Evidence)
-		slices.SortStableFunc(a.SDKs[i].Evidence, CompareEvidence)
+		slices.SortStableFunc(a.SDKs[i].Evidence, model.CompareEvidence)
 	}
 	d := &a.Declarations
 	d.InfoPlists = nonNil(d.InfoPlists)
