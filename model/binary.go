@@ -50,6 +50,9 @@ type MachOFacts struct {
 	Slices []SliceFacts
 	// Members holds the object files of a static archive (ar), one entry per member and slice.
 	Members []SliceFacts
+	// Errors are problems with the container itself (a fat header entry out of range, a
+	// truncated archive, a bound reached); problems inside one slice are in its Errors.
+	Errors []string
 }
 
 // SliceFacts is what one architecture slice of a Mach-O file yields. Lists are sorted and
