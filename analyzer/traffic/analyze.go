@@ -1,0 +1,364 @@
+package traffic
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/sdkflow/sdkflow/model"
+)
+
+// Options configure Analyze.
+type Options struct {
+	// Attribute names the SDK and endpoint purpose of a host and path (signatures.Matcher's
+	// MatchHost); nil attributes nothing. It is called from one goroutine.
+	Attribute func(host, path string) (sdk, purpose string, ok bool)
+	// Known are the tester's planted values; nil for none.
+	Known *KnownValues
+	// MaxBody bounds the decoded size of a body per layer; 0 means DefaultMaxBody.
+	MaxBody int64
+}
+
+// Analyze fills each flow's SDK, Party, Endpoint, Data and Problems in place. Nothing here is
+// an error: what cannot be decoded is recorded in the flow's Problems, and the rest stands.
+// Running it twice gives the same result.
+func Analyze(s *model.Session, opt Options) {
+	if opt.MaxBody <= 0 {
+		opt.MaxBody = DefaultMaxBody
+	}
+	for i := range s.Flows {
+		attribute(&s.Flows[i], opt.Attribute)
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(s.Flows) {
+		workers = len(s.Flows)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int, 256)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				analyzeFlow(&s.Flows[i], &opt)
+			}
+		}()
+	}
+	for i := range s.Flows {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// attribute sets the flow's Host, Party, SDK and Endpoint.
+func attribute(f *model.Flow, attr func(host, path string) (string, string, bool)) {
+	host := flowHost(f)
+	if f.Host == "" {
+		f.Host = host
+	}
+	f.Party = registrableDomain(host)
+	f.SDK, f.Endpoint = nil, ""
+	if attr != nil && host != "" {
+		if sdk, purpose, ok := safeAttribute(attr, host, flowPath(f)); ok {
+			f.SDK = &sdk
+			f.Endpoint = purpose
+		}
+	}
+}
+
+func safeAttribute(attr func(host, path string) (string, string, bool), host, path string) (sdk, purpose string, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	return attr(host, path)
+}
+
+// registrableDomain is the eTLD+1 of host, the host itself for IP addresses and names that
+// are a public suffix, "" for no host.
+func registrableDomain(host string) string {
+	if host == "" {
+		return ""
+	}
+	if net.ParseIP(host) != nil {
+		return host
+	}
+	d, err := publicsuffix.EffectiveTLDPlusOne(host)
+	if err != nil {
+		return host
+	}
+	return d
+}
+
+// flowHost is the flow's host name, lower case, without port or trailing dot.
+func flowHost(f *model.Flow) string {
+	h := f.Host
+	if h == "" {
+		if u, err := url.Parse(f.URL); err == nil {
+			h = u.Host
+		}
+	}
+	if h == "" {
+		h = f.ServerName
+	}
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		h = host
+	}
+	h = strings.TrimSuffix(strings.Trim(h, "[]"), ".")
+	return strings.ToLower(h)
+}
+
+func flowPath(f *model.Flow) string {
+	if u, err := url.Parse(f.URL); err == nil {
+		if u.Path == "" {
+			return "/"
+		}
+		return u.Path
+	}
+	return ""
+}
+
+// Ranks of the ways an item can be found: when several find the same value at the same place,
+// the type of the highest rank is kept and every way is listed.
+const (
+	rankShape = iota + 1
+	rankKey
+	rankKnownExtra // a tester's own label says less about the kind of data than an adapter
+	rankAdapter
+	rankKnown
+)
+
+// flowContext is one flow under analysis.
+type flowContext struct {
+	flow   *model.Flow
+	host   string
+	path   string
+	max    int64
+	fields []Field
+	items  map[string]*rankedItem
+	order  []string
+	// coarse lists items matched only as coordinates rounded to one or two decimals.
+	coarse []string
+}
+
+type rankedItem struct {
+	item    model.DataItem
+	rank    int
+	matches []string
+}
+
+func (c *flowContext) add(it model.DataItem, rank int) {
+	key := it.Location + "\x00" + it.Value
+	if c.items == nil {
+		c.items = map[string]*rankedItem{}
+	}
+	r, ok := c.items[key]
+	if !ok {
+		r = &rankedItem{item: it, rank: rank}
+		c.items[key] = r
+		c.order = append(c.order, key)
+	} else if rank > r.rank {
+		r.item.Type = it.Type
+		r.rank = rank
+	}
+	for _, m := range r.matches {
+		if m == it.Match {
+			return
+		}
+	}
+	r.matches = append(r.matches, it.Match)
+}
+
+func analyzeFlow(f *model.Flow, opt *Options) {
+	f.Data = []model.DataItem{}
+	defer func() {
+		if r := recover(); r != nil {
+			addProblem(f, fmt.Sprintf("analysis stopped: internal error (%v); the flow's data may be incomplete", r))
+		}
+	}()
+	if f.Kind != "" && f.Kind != model.FlowHTTP {
+		return // tunnels and TLS failures carry no readable request
+	}
+	c := &flowContext{flow: f, host: flowHost(f), path: flowPath(f), max: opt.MaxBody}
+	u, err := url.Parse(f.URL)
+	if err != nil {
+		addProblem(f, fmt.Sprintf("URL not parsable (%v); query and path not examined", err))
+		u = nil
+	}
+	a := adapterFor(c.host, c.path, f.Method)
+	s := requestFields(f, u, a != nil && a.protobuf, opt.MaxBody)
+	c.fields = s.fields
+	for _, p := range s.problems {
+		addProblem(f, p)
+	}
+	if a != nil {
+		if f.Endpoint == "" {
+			f.Endpoint = a.endpoint
+		}
+		runAdapter(c, a)
+	}
+	for _, fl := range c.fields {
+		c.detectGeneric(fl)
+	}
+	if opt.Known != nil {
+		for _, fl := range c.fields {
+			c.detectKnown(opt.Known, fl)
+		}
+	}
+	f.Data = c.result()
+}
+
+// detectKnown searches one field, decoded and raw, for the tester's values.
+func (c *flowContext) detectKnown(k *KnownValues, f Field) {
+	for _, text := range []string{f.Value, f.Raw} {
+		if text == "" {
+			continue
+		}
+		for _, h := range k.find(text) {
+			typ := h.value.Type
+			rank := rankKnown
+			if _, std := knownTypes[h.value.Label]; !std {
+				rank = rankKnownExtra
+			}
+			c.add(model.DataItem{
+				Type: typ, Location: f.Location, Value: window(f.Value, text, h),
+				Match: "known:" + h.value.Label + "/" + h.how,
+			}, rank)
+			if h.coordDec > 0 && h.coordDec < 3 {
+				c.coarse = append(c.coarse, f.Location+"\x00"+window(f.Value, text, h))
+			}
+		}
+	}
+}
+
+// window is the item's value: the field's value when short, else the stretch around the hit.
+func window(value, text string, h knownHit) string {
+	if len(value) <= maxValueLen {
+		return value
+	}
+	const ctx = 64
+	s, e := max(0, h.start-ctx), min(len(text), h.end+ctx)
+	out := text[s:e]
+	if s > 0 {
+		out = "…" + out
+	}
+	if e < len(text) {
+		out += "…"
+	}
+	return out
+}
+
+// result merges, bounds and sorts the flow's items.
+func (c *flowContext) result() []model.DataItem {
+	coarse := map[string]bool{}
+	for _, k := range c.coarse {
+		coarse[k] = true
+	}
+	out := make([]model.DataItem, 0, len(c.order))
+	for _, key := range c.order {
+		r := c.items[key]
+		it := r.item
+		info := infoFor(it.Type)
+		it.ManifestType = info.manifest
+		it.Personal = info.personal
+		if (it.Type == TypeLatitude || it.Type == TypeLongitude) && coarse[key] && r.rank == rankKnown && len(r.matches) == 1 {
+			it.ManifestType = ManifestCoarseLocation
+		}
+		sort.SliceStable(r.matches, func(i, j int) bool { return matchOrder(r.matches[i]) < matchOrder(r.matches[j]) })
+		it.Match = strings.Join(r.matches, ", ")
+		it.Value = boundText(it.Value, maxValueLen)
+		out = append(out, it)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Location != out[j].Location {
+			return locationLess(out[i].Location, out[j].Location)
+		}
+		if out[i].Type != out[j].Type {
+			return out[i].Type < out[j].Type
+		}
+		return out[i].Value < out[j].Value
+	})
+	return out
+}
+
+func matchOrder(m string) int {
+	switch {
+	case strings.HasPrefix(m, "adapter:"):
+		return 0
+	case strings.HasPrefix(m, "known:"):
+		return 1
+	case strings.HasPrefix(m, "key:"):
+		return 2
+	}
+	return 3
+}
+
+// locationLess orders path, query, header, body, response, then by name, with array indexes
+// in numeric order.
+func locationLess(a, b string) bool {
+	ca, cb := contextRank(a), contextRank(b)
+	if ca != cb {
+		return ca < cb
+	}
+	return naturalLess(a, b)
+}
+
+func contextRank(loc string) int {
+	for i, p := range []string{"path", "query", "header", "body", "response"} {
+		if strings.HasPrefix(loc, p) {
+			return i
+		}
+	}
+	return 5
+}
+
+// naturalLess compares strings with digit runs as numbers: extinfo[9] before extinfo[10].
+func naturalLess(a, b string) bool {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		ca, cb := a[i], b[j]
+		if isDigitByte(ca) && isDigitByte(cb) {
+			si, sj := i, j
+			for i < len(a) && isDigitByte(a[i]) {
+				i++
+			}
+			for j < len(b) && isDigitByte(b[j]) {
+				j++
+			}
+			na, nb := strings.TrimLeft(a[si:i], "0"), strings.TrimLeft(b[sj:j], "0")
+			if len(na) != len(nb) {
+				return len(na) < len(nb)
+			}
+			if na != nb {
+				return na < nb
+			}
+			continue
+		}
+		if ca != cb {
+			return ca < cb
+		}
+		i++
+		j++
+	}
+	return len(a)-i < len(b)-j
+}
+
+func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
+
+// addProblem appends a problem once, keeping what an importer already recorded.
+func addProblem(f *model.Flow, p string) {
+	for _, q := range f.Problems {
+		if q == p {
+			return
+		}
+	}
+	f.Problems = append(f.Problems, p)
+}
