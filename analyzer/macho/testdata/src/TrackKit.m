@@ -72,7 +72,7 @@ __attribute__((objc_root_class))
   double up = [[NSProcessInfo processInfo] systemUptime];
   id modes = [UITextInputMode activeInputModes];
   (void)modes;
-  (void)NSFileSystemFreeSize;
+  if (NSFileSystemFreeSize) v++;
   return v + (uint64_t)up;
 }
 @end
@@ -90,6 +90,15 @@ __attribute__((objc_runtime_name("_TtC12FirebaseCore16FirebaseAppSwift")))
 
 @implementation SFKTracker (SFKLifecycle)
 - (void)applicationDidLaunch { [self logEvent:"launch"]; }
+@end
+
+// A category on a class of another image: its class pointer is a bind.
+@interface NSObject (SFKSwizzle)
+- (void)sfk_swizzledDealloc;
+@end
+
+@implementation NSObject (SFKSwizzle)
+- (void)sfk_swizzledDealloc {}
 @end
 
 const char *SFKEndpointURL = "https://events.sdkflow-fixture.example/v1/collect";
