@@ -148,7 +148,7 @@ func (s *Source) entryRefusal(zf *zip.File) string {
 	case csize > uint64(s.zipSize):
 		return fmt.Sprintf("compressed size %d is larger than the archive", csize)
 	case zf.Method == zip.Store && csize != usize:
-		return fmt.Sprintf("stored entry with different sizes (%d compressed, %d not)", csize, usize)
+		return fmt.Sprintf("stored entry whose sizes disagree (%d bytes stored, %d declared)", csize, usize)
 	case usize > ratioFloor && float64(usize) > s.lim.MaxRatio*float64(csize):
 		return fmt.Sprintf("declared compression ratio %.0f:1 is over the limit of %.0f:1 (zip bomb?)",
 			float64(usize)/max(float64(csize), 1), s.lim.MaxRatio)
