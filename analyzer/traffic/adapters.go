@@ -124,6 +124,11 @@ func facebookExtra(c *flowContext, a *adapter) {
 	if m := fbAppIDPath.FindStringSubmatch(c.path); m != nil {
 		c.adapterItem(a, Field{Location: "path", Value: m[1]}, slot{TypeAppID, "app-id", nil})
 	}
+	facebookPayload(c, a)
+}
+
+// facebookPayload names the extinfo slots and the hashed user data, in a body or a query.
+func facebookPayload(c *flowContext, a *adapter) {
 	for _, ctx := range []string{"body.", "query."} {
 		prefix := ctx + "extinfo["
 		var slots []Field
@@ -192,9 +197,7 @@ func arrayIndex(s string) (int, bool) {
 var fbOSVersionInFields = regexp.MustCompile(`os_version\(([^)]{1,32})\)`)
 
 func facebookSettingsExtra(c *flowContext, a *adapter) {
-	if m := fbAppIDPath.FindStringSubmatch(c.path); m != nil {
-		c.adapterItem(a, Field{Location: "path", Value: m[1]}, slot{TypeAppID, "app-id", nil})
-	}
+	facebookExtra(c, a) // codeless setup GETs carry advertiser_id and a 5-slot extinfo
 	for _, f := range c.fields {
 		if f.Location == "query.fields" {
 			if m := fbOSVersionInFields.FindStringSubmatch(f.Value); m != nil {

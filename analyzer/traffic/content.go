@@ -44,6 +44,7 @@ func decodeContent(body []byte, contentEncoding string, max int64) (data []byte,
 		}
 	}
 	peeled := 0
+	failed := map[string]bool{}
 	for i := len(codings) - 1; i >= 0 && peeled < maxEncodingLayers; i-- {
 		c := codings[i]
 		out, err := decompress(c, data, max)
@@ -54,6 +55,7 @@ func decodeContent(body []byte, contentEncoding string, max int64) (data []byte,
 		case err != nil && len(out) == 0:
 			problems = append(problems, fmt.Sprintf("Content-Encoding %s declared, but the body is not %s (%v); body analysed as sent", c, c, err))
 			// The label lied; the sniffing below may still find what the body really is.
+			failed[c] = true
 			codings = nil
 		case err != nil:
 			problems = append(problems, fmt.Sprintf("%s: %v after %d decoded bytes; the rest is lost", c, err, len(out)))
@@ -71,7 +73,7 @@ func decodeContent(body []byte, contentEncoding string, max int64) (data []byte,
 	}
 	for peeled < maxEncodingLayers {
 		c := sniffCoding(data)
-		if c == "" {
+		if c == "" || failed[c] {
 			break
 		}
 		out, err := decompress(c, data, max)
@@ -90,6 +92,9 @@ func decodeContent(body []byte, contentEncoding string, max int64) (data []byte,
 	}
 	return data, layers, problems
 }
+
+// zstdMaxWindow is the largest window accepted (the format's default encoders use up to 8 MiB).
+const zstdMaxWindow = 8 << 20
 
 var errUnknownCoding = errors.New("unknown content coding")
 
@@ -130,7 +135,8 @@ func decompress(coding string, data []byte, max int64) ([]byte, error) {
 	case "zstd":
 		zr, err := zstd.NewReader(bytes.NewReader(data),
 			zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
-			zstd.WithDecoderMaxMemory(uint64(max)), zstd.WithDecoderMaxWindow(uint64(max)))
+			// The window bounds memory; the output is bounded by readBounded below.
+			zstd.WithDecoderMaxMemory(zstdMaxWindow), zstd.WithDecoderMaxWindow(zstdMaxWindow))
 		if err != nil {
 			return nil, err
 		}

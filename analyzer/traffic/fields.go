@@ -350,9 +350,7 @@ func (s *sink) structured(loc, key string, data []byte, contentType string, prot
 			s.form(loc, string(data), depth)
 			return
 		}
-		if !bytes.ContainsAny(data[:min(len(data), 64)], "{[") {
-			s.problemf("%s: declared form-urlencoded but not a form", loc)
-		}
+		s.problemf("%s: declared form-urlencoded but not a form; read by its content", loc)
 	}
 	s.sniffed(loc, key, data, depth)
 }
