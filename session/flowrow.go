@@ -89,7 +89,8 @@ func insertFlow(ctx context.Context, tx *sql.Tx, sessionID int64, idx int, r *fl
 const flowColumns = `idx, kind, start_ns, end_ns, client, method, url, host, http_version, server_name,
 	status, status_text, req_headers, req_body, req_body_size, req_truncated,
 	resp_headers, resp_body, resp_body_size, resp_truncated,
-	t_blocked, t_dns, t_connect, t_ssl, t_send, t_wait, t_receive, error, extra`
+	t_blocked, t_dns, t_connect, t_ssl, t_send, t_wait, t_receive, error, extra,
+	req_body IS NULL, resp_body IS NULL`
 
 func eachFlow(ctx context.Context, q querier, sessionID int64, fn func(*model.Flow) error) error {
 	rows, err := q.QueryContext(ctx, `SELECT `+flowColumns+` FROM flows WHERE session_id = ? ORDER BY idx`, sessionID)
@@ -118,12 +119,14 @@ func scanFlow(rows *sql.Rows) (*model.Flow, error) {
 		reqTrunc, respTrunc       int
 		extra                     sql.NullString
 		reqBodySize, respBodySize int64
+		reqNull, respNull         bool
 	)
 	t := &f.Timings
 	err := rows.Scan(&f.Index, &f.Kind, &start, &end, &f.Client, &f.Method, &f.URL, &f.Host, &f.HTTPVersion, &f.ServerName,
 		&f.Status, &f.StatusText, &reqHeaders, &reqBody, &reqBodySize, &reqTrunc,
 		&respHeaders, &respBody, &respBodySize, &respTrunc,
-		&t.Blocked, &t.DNS, &t.Connect, &t.SSL, &t.Send, &t.Wait, &t.Receive, &f.Error, &extra)
+		&t.Blocked, &t.DNS, &t.Connect, &t.SSL, &t.Send, &t.Wait, &t.Receive, &f.Error, &extra,
+		&reqNull, &respNull)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +137,14 @@ func scanFlow(rows *sql.Rows) (*model.Flow, error) {
 	if f.Response.Headers, err = decodeHeaders(respHeaders); err != nil {
 		return nil, fmt.Errorf("flow %d: response headers: %w", f.Index, err)
 	}
-	// Scan into []byte copies the driver's memory, so the bodies are ours to keep.
+	// Scan into []byte copies the driver's memory, so the bodies are ours to keep. An empty
+	// blob scans as nil: keep "recorded, empty" apart from "not recorded".
+	if reqBody == nil && !reqNull {
+		reqBody = []byte{}
+	}
+	if respBody == nil && !respNull {
+		respBody = []byte{}
+	}
 	f.Request.Body, f.Response.Body = reqBody, respBody
 	f.Request.BodySize, f.Response.BodySize = reqBodySize, respBodySize
 	f.Request.Truncated, f.Response.Truncated = reqTrunc != 0, respTrunc != 0
