@@ -16,7 +16,7 @@ const (
 
 type want struct {
 	loc, typ, value, match string
-	personal            bool
+	personal               bool
 }
 
 func checkItems(t *testing.T, items []model.DataItem, wants []want) {

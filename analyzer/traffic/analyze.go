@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -145,8 +146,8 @@ type flowContext struct {
 	fields []Field
 	items  map[string]*rankedItem
 	order  []string
-	// coarse lists items matched only as coordinates rounded to one or two decimals.
-	coarse []string
+	// coordDecimals are the decimals of the coordinate a known value matched, by item key.
+	coordDecimals map[string]int
 }
 
 type rankedItem struct {
@@ -156,7 +157,25 @@ type rankedItem struct {
 }
 
 func (c *flowContext) add(it model.DataItem, rank int) {
+	c.addKeyed(it.Location+"\x00"+it.Value, it, rank)
+}
+
+// addKnown keeps two different known values found in one field apart (latitude and longitude
+// in "52.52,13.40"), while merging a known value with what other detectors found there.
+func (c *flowContext) addKnown(it model.DataItem, label string, rank int) {
 	key := it.Location + "\x00" + it.Value
+	if r, ok := c.items[key]; ok {
+		for _, m := range r.matches {
+			if strings.HasPrefix(m, "known:") && !strings.HasPrefix(m, "known:"+label+"/") {
+				key += "\x00" + label
+				break
+			}
+		}
+	}
+	c.addKeyed(key, it, rank)
+}
+
+func (c *flowContext) addKeyed(key string, it model.DataItem, rank int) {
 	if c.items == nil {
 		c.items = map[string]*rankedItem{}
 	}
@@ -228,12 +247,15 @@ func (c *flowContext) detectKnown(k *KnownValues, f Field) {
 			if _, std := knownTypes[h.value.Label]; !std {
 				rank = rankKnownExtra
 			}
-			c.add(model.DataItem{
+			c.addKnown(model.DataItem{
 				Type: typ, Location: f.Location, Value: window(f.Value, text, h),
 				Match: "known:" + h.value.Label + "/" + h.how,
-			}, rank)
-			if h.coordDec > 0 && h.coordDec < 3 {
-				c.coarse = append(c.coarse, f.Location+"\x00"+window(f.Value, text, h))
+			}, h.value.Label, rank)
+			if h.coordDec > 0 {
+				if c.coordDecimals == nil {
+					c.coordDecimals = map[string]int{}
+				}
+				c.coordDecimals[f.Location+"\x00"+window(f.Value, text, h)] = h.coordDec
 			}
 		}
 	}
@@ -258,10 +280,6 @@ func window(value, text string, h knownHit) string {
 
 // result merges, bounds and sorts the flow's items.
 func (c *flowContext) result() []model.DataItem {
-	coarse := map[string]bool{}
-	for _, k := range c.coarse {
-		coarse[k] = true
-	}
 	out := make([]model.DataItem, 0, len(c.order))
 	for _, key := range c.order {
 		r := c.items[key]
@@ -269,8 +287,8 @@ func (c *flowContext) result() []model.DataItem {
 		info := infoFor(it.Type)
 		it.ManifestType = info.manifest
 		it.Personal = info.personal
-		if (it.Type == TypeLatitude || it.Type == TypeLongitude) && coarse[key] && r.rank == rankKnown && len(r.matches) == 1 {
-			it.ManifestType = ManifestCoarseLocation
+		if it.Type == TypeLatitude || it.Type == TypeLongitude {
+			it.ManifestType = locationPrecision(it.Value, c.coordDecimals[key])
 		}
 		sort.SliceStable(r.matches, func(i, j int) bool { return matchOrder(r.matches[i]) < matchOrder(r.matches[j]) })
 		it.Match = strings.Join(r.matches, ", ")
@@ -287,6 +305,21 @@ func (c *flowContext) result() []model.DataItem {
 		return out[i].Value < out[j].Value
 	})
 	return out
+}
+
+// locationPrecision applies Apple's line: coordinates with three or more decimals are precise.
+func locationPrecision(value string, matchedDecimals int) string {
+	d := matchedDecimals
+	if _, err := strconv.ParseFloat(value, 64); err == nil {
+		d = 0
+		if i := strings.IndexByte(value, '.'); i >= 0 {
+			d = len(value) - i - 1
+		}
+	}
+	if d > 0 && d < 3 {
+		return ManifestCoarseLocation
+	}
+	return ManifestPreciseLocation
 }
 
 func matchOrder(m string) int {

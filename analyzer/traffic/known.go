@@ -258,13 +258,16 @@ func coordinateVariants(s string) []variant {
 			v   float64
 			how string
 		}{{math.Round(f*p) / p, "round-" + strconv.Itoa(d)}, {math.Trunc(f*p) / p, "truncate-" + strconv.Itoa(d)}} {
-			t := strconv.FormatFloat(r.v, 'f', d, 64)
-			t = strings.TrimRight(strings.TrimRight(t, "0"), ".")
-			dd := decimals(t)
-			if dd == 0 {
-				continue // an integer degree is no location
+			fixed := strconv.FormatFloat(r.v, 'f', d, 64)
+			trimmed := strings.TrimRight(strings.TrimRight(fixed, "0"), ".")
+			for _, t := range []string{trimmed, fixed} {
+				dd := decimals(t)
+				if dd == 0 {
+					continue // an integer degree is no location
+				}
+				how := r.how[:len(r.how)-1] + strconv.Itoa(dd)
+				out = append(out, variant{text: t, how: how, numeric: true, trailingOK: dd >= 3, coordDecimals: dd})
 			}
-			out = append(out, variant{text: t, how: r.how, numeric: true, trailingOK: dd >= 3, coordDecimals: dd})
 		}
 	}
 	return out
