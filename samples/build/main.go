@@ -127,7 +127,11 @@ func buildSpecFile(ctx context.Context, tc *toolchain, cfg config, specPath stri
 	} else {
 		defer os.RemoveAll(work)
 	}
-	b := &builder{tc: tc, specDir: filepath.Dir(specPath), minOS: s.MinOS, work: work, linkArchs: allArchs(s)}
+	specDir, err := filepath.Abs(filepath.Dir(specPath))
+	if err != nil {
+		return "", err
+	}
+	b := &builder{tc: tc, specDir: specDir, minOS: s.MinOS, work: work, linkArchs: allArchs(s)}
 	if b.minOS == "" {
 		b.minOS = "14.0"
 	}
