@@ -59,7 +59,7 @@ func Confident(s *model.SDK) bool {
 // Analyze runs the required-reason check over every binary of an app and merges its manifests.
 // It reads the app and changes nothing.
 func Analyze(app *model.App) *Analysis {
-	t := newTree(app)
+	t := NewIndex(app)
 	a := &Analysis{Report: MergeManifests(app)}
 	for i := range app.Binaries {
 		b := &app.Binaries[i]
@@ -77,9 +77,9 @@ func Analyze(app *model.App) *Analysis {
 		}
 		u := BinaryUse{
 			Binary: b.Path, Bundle: b.Bundle, Uses: d.Uses, SelectorsUnread: d.SelectorsUnread,
-			MainExecutable: t.isMainExecutable(b),
-			SDKs:           t.sdksIn(b.Path),
-			Covering:       t.covering(b.Bundle),
+			MainExecutable: t.IsMainExecutable(b),
+			SDKs:           t.SDKsIn(b.Path),
+			Covering:       t.Covering(b.Bundle),
 		}
 		u.Missing = t.missing(u.Uses, u.Covering)
 		a.Binaries = append(a.Binaries, u)
@@ -95,15 +95,17 @@ func isSwiftRuntime(p string) bool {
 	return strings.HasPrefix(base, "libswift") && strings.HasSuffix(base, ".dylib")
 }
 
-// tree indexes an app's bundles and manifests.
-type tree struct {
+// Index answers questions about an app's bundle tree: which manifests cover a bundle's
+// binaries, which SDKs a bundle or binary belongs to. It reads the app and changes nothing.
+type Index struct {
 	app       *model.App
 	bundles   map[string]*model.Bundle
 	manifests map[string]*model.PrivacyManifest // by path
 }
 
-func newTree(app *model.App) *tree {
-	t := &tree{app: app, bundles: map[string]*model.Bundle{}, manifests: map[string]*model.PrivacyManifest{}}
+// NewIndex indexes an app's bundles and manifests.
+func NewIndex(app *model.App) *Index {
+	t := &Index{app: app, bundles: map[string]*model.Bundle{}, manifests: map[string]*model.PrivacyManifest{}}
 	for i := range app.Bundles {
 		t.bundles[app.Bundles[i].Path] = &app.Bundles[i]
 	}
@@ -114,7 +116,8 @@ func newTree(app *model.App) *tree {
 	return t
 }
 
-func (t *tree) isMainExecutable(b *model.Binary) bool {
+// IsMainExecutable reports whether b is the executable of an app, extension or watch app.
+func (t *Index) IsMainExecutable(b *model.Binary) bool {
 	bd := t.bundles[b.Bundle]
 	if bd == nil || bd.Executable != b.Path {
 		return false
@@ -126,7 +129,8 @@ func (t *tree) isMainExecutable(b *model.Binary) bool {
 	return false
 }
 
-func (t *tree) sdksIn(binary string) []string {
+// SDKsIn returns the SDKs (confidence medium or high) whose code a binary holds.
+func (t *Index) SDKsIn(binary string) []string {
 	var ids []string
 	for i := range t.app.SDKs {
 		s := &t.app.SDKs[i]
@@ -141,9 +145,15 @@ func (t *tree) sdksIn(binary string) []string {
 // maxDepth bounds walks up the bundle tree, so a cycle in hostile input cannot loop forever.
 const maxDepth = 64
 
+// Bundle returns the bundle at a path, nil if there is none.
+func (t *Index) Bundle(p string) *model.Bundle { return t.bundles[p] }
+
+// Manifest returns the parsed manifest at a path, nil if there is none.
+func (t *Index) Manifest(p string) *model.PrivacyManifest { return t.manifests[p] }
+
 // codeOwner returns the nearest enclosing bundle that is not a resource bundle: the bundle
 // whose code a resource bundle belongs to.
-func (t *tree) codeOwner(bundlePath string) string {
+func (t *Index) codeOwner(bundlePath string) string {
 	p := bundlePath
 	for range maxDepth {
 		b := t.bundles[p]
@@ -155,10 +165,10 @@ func (t *tree) codeOwner(bundlePath string) string {
 	return p
 }
 
-// covering lists the manifests that cover the binaries of a bundle: the bundle's own
+// Covering lists the manifests that cover the binaries of a bundle: the bundle's own
 // PrivacyInfo.xcprivacy, and those of the resource bundles it holds directly (with no other
 // code bundle between). See the package documentation for why.
-func (t *tree) covering(bundlePath string) []string {
+func (t *Index) Covering(bundlePath string) []string {
 	if bundlePath == "" {
 		return nil
 	}
@@ -181,7 +191,7 @@ func (t *tree) covering(bundlePath string) []string {
 
 // declared returns the categories the manifests declare with at least one reason, and those
 // they list with none.
-func (t *tree) declared(manifests []string) (withReason, withoutReason map[string][]string) {
+func (t *Index) declared(manifests []string) (withReason, withoutReason map[string][]string) {
 	withReason, withoutReason = map[string][]string{}, map[string][]string{}
 	for _, p := range manifests {
 		m := t.manifests[p]
@@ -199,7 +209,7 @@ func (t *tree) declared(manifests []string) (withReason, withoutReason map[strin
 	return withReason, withoutReason
 }
 
-func (t *tree) missing(uses []Use, covering []string) []Missing {
+func (t *Index) missing(uses []Use, covering []string) []Missing {
 	ok, empty := t.declared(covering)
 	var all []string
 	for _, m := range t.app.Declarations.PrivacyManifests {
@@ -232,4 +242,26 @@ func sortedUnique(s []string) []string {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return slices.Compact(s)
+}
+
+// Host returns the nearest bundle at or above bundlePath that runs as a process of its own (an
+// app, an extension or a watch app): the bundle whose Info.plist an SDK in it reads as its
+// main bundle. It returns nil when there is none (a framework scanned alone).
+func (t *Index) Host(bundlePath string) *model.Bundle {
+	p := bundlePath
+	for range maxDepth {
+		b := t.bundles[p]
+		if b == nil {
+			return nil
+		}
+		switch b.Kind {
+		case model.BundleApp, model.BundleExtension, model.BundleWatchApp:
+			return b
+		}
+		if b.Parent == "" {
+			return nil
+		}
+		p = b.Parent
+	}
+	return nil
 }

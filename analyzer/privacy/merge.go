@@ -17,14 +17,14 @@ func MergeManifests(app *model.App) *model.PrivacyReport {
 		return nil
 	}
 	slices.SortFunc(ms, func(a, b model.PrivacyManifest) int { return strings.Compare(a.Path, b.Path) })
-	t := newTree(app)
+	t := NewIndex(app)
 
 	r := &model.PrivacyReport{}
 	domains := map[string]*model.AttributedValue{}
 	types := map[string]*model.PrivacyReportType{}
 	apis := map[string]*model.PrivacyReportAPI{}
 	for _, m := range ms {
-		sdks := t.owners(m.Bundle)
+		sdks := t.Owners(m.Bundle)
 		if m.Tracking != nil && *m.Tracking {
 			r.Tracking = true
 		}
@@ -78,10 +78,10 @@ func MergeManifests(app *model.App) *model.PrivacyReport {
 	return r
 }
 
-// owners returns the SDKs (confidence medium or high) a bundle belongs to: those that own the
+// Owners returns the SDKs (confidence medium or high) a bundle belongs to: those that own the
 // bundle itself or, failing that, the nearest enclosing bundle one owns. The app's own bundle
 // belongs to no SDK.
-func (t *tree) owners(bundlePath string) []string {
+func (t *Index) Owners(bundlePath string) []string {
 	p := bundlePath
 	for range maxDepth {
 		if p == "" {

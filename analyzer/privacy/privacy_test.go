@@ -73,7 +73,7 @@ func testApp() *model.App {
 			{Path: goodDir + "/PrivacyInfo.xcprivacy", Bundle: goodDir,
 				AccessedAPITypes: []model.AccessedAPIType{{Category: CategoryFileTimestamp, Reasons: []string{"C617.1"}}}},
 			{Path: staticRes + "/PrivacyInfo.xcprivacy", Bundle: staticRes, Tracking: yes(),
-				TrackingDomains: []string{"t.example.com"},
+				TrackingDomains:  []string{"t.example.com"},
 				AccessedAPITypes: []model.AccessedAPIType{{Category: CategoryDiskSpace, Reasons: []string{"E174.1"}}},
 				CollectedDataTypes: []model.CollectedDataType{
 					{Type: "NSPrivacyCollectedDataTypeCrashData", Linked: true, Purposes: []string{"NSPrivacyCollectedDataTypePurposeAnalytics"}},
