@@ -8,6 +8,7 @@ require (
 	github.com/andybalholm/brotli v1.3.0 // indirect
 	github.com/blacktop/go-dwarf v1.1.0 // indirect
 	github.com/blacktop/go-macho v1.1.296 // indirect
+	github.com/bmatcuk/doublestar/v4 v4.10.4 // indirect
 	github.com/cloudflare/ahocorasick v0.0.0-20240916140611-054963ec9396 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/google/martian/v3 v3.3.3 // indirect
