@@ -31,8 +31,7 @@ func (s *Source) openDir() error {
 		return fmt.Errorf("%s: cannot open: %w", s.Path, unwrapPathError(err))
 	}
 	s.dir = root
-	// The top directory is a node too, so allow one more.
-	s.tree = newTree(top, s.lim.MaxEntries+1)
+	s.tree = newTree(top, s.lim.MaxEntries)
 
 	err = walkRoot(root, func(rel string, e fs.DirEntry, err error) (bool, error) {
 		if err != nil {

@@ -50,7 +50,8 @@ var (
 func newTree(top string, maxNodes int) *tree {
 	t := &tree{top: top, nodes: make(map[string]*node), maxNodes: maxNodes}
 	if top != "" {
-		t.nodes[top] = &node{kind: kindDir}
+		t.nodes[top] = &node{kind: kindDir} // the input itself does not count
+		t.maxNodes++
 	}
 	return t
 }
@@ -91,7 +92,11 @@ func (t *tree) add(p string, n *node) (reason string, err error) {
 		}
 	}
 	if len(t.nodes)+len(missing)+1 > t.maxNodes {
-		return "", errTooMany{t.maxNodes}
+		limit := t.maxNodes
+		if t.top != "" {
+			limit--
+		}
+		return "", errTooMany{limit}
 	}
 	for _, d := range missing {
 		t.nodes[d] = &node{kind: kindDir}
