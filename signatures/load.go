@@ -72,26 +72,38 @@ func ParseFile(name string, data []byte) (sig *Signature, errs []error) {
 		fail(line, "%s", msg)
 		return nil, errs
 	}
-	for _, ve := range schemaErrors(generic) {
+	schemaErrs := schemaErrors(generic)
+	for _, ve := range schemaErrs {
 		fail(lineOf(root, ve.path, ve.key), "%s", ve.msg)
-	}
-	if len(errs) > 0 {
-		return nil, errs
 	}
 	sig = new(Signature)
 	if err := root.Decode(sig); err != nil {
-		line, msg := splitYAMLError(err)
-		fail(line, "%s", msg)
-		return nil, errs
+		if len(schemaErrs) == 0 { // otherwise the schema has said it better
+			line, msg := splitYAMLError(err)
+			fail(line, "%s", msg)
+		}
+		return nil, sortByLine(errs)
 	}
 	sig.Source = name
 	for _, e := range checkSignature(sig, fileID(name)) {
+		if len(schemaErrs) > 0 && e.path[0] == "network" {
+			continue // a rule the schema rejected would be reported twice
+		}
 		fail(lineOf(root, e.path, ""), "%s", e.msg)
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, sortByLine(errs)
 	}
 	return sig, nil
+}
+
+func sortByLine(errs []error) []error {
+	sort.SliceStable(errs, func(i, j int) bool {
+		a, _ := errs[i].(*FileError)
+		b, _ := errs[j].(*FileError)
+		return a != nil && b != nil && a.Line < b.Line
+	})
+	return errs
 }
 
 // parseYAML reads exactly one YAML document whose root is a mapping.
@@ -132,9 +144,26 @@ func splitYAMLError(err error) (int, string) {
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	if m := yamlLineError.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
+		if parserProblems[m[2]] {
+			n++ // the YAML parser (unlike its scanner) reports these lines counting from 0
+		}
 		return n, m[2]
 	}
 	return 0, msg
+}
+
+// parserProblems are the messages of go.yaml.in/yaml/v3's parser stage.
+var parserProblems = map[string]bool{
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found undefined tag handle":             true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
 }
 
 // toGeneric converts the YAML tree into JSON-like values for schema validation.

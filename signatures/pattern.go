@@ -147,11 +147,7 @@ func compileRegex(raw, expr string, fold bool) (*pattern, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pattern %q: %w", raw, err)
 	}
-	v := re.SubexpIndex(versionGroup)
-	if v < 0 && re.NumSubexp() == 1 {
-		v = 1 // a single group captures the version
-	}
-	return &pattern{raw: raw, kind: patRegex, literal: lit, re: re, version: v}, nil
+	return &pattern{raw: raw, kind: patRegex, literal: lit, re: re, version: re.SubexpIndex(versionGroup)}, nil
 }
 
 // requiredLiteral returns the longest case-sensitive literal that every match of re contains,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
@@ -82,9 +81,6 @@ func schemaErrors(v any) []schemaError {
 		out = append(out, se)
 	}
 	walk(ve)
-	sort.SliceStable(out, func(i, j int) bool {
-		return strings.Join(out[i].path, "/") < strings.Join(out[j].path, "/")
-	})
 	return out
 }
 
@@ -98,6 +94,9 @@ func describe(e *jsonschema.ValidationError) string {
 			return fmt.Sprintf("unknown key %s", keys)
 		}
 		return fmt.Sprintf("%s: unknown key %s", where, keys)
+	}
+	if _, ok := e.ErrorKind.(*kind.OneOf); ok && len(e.InstanceLocation) == 2 && e.InstanceLocation[0] == "network" {
+		msg = "a network rule needs exactly one of host, hostSuffix and hostPattern"
 	}
 	if where == "" {
 		return msg
