@@ -235,27 +235,39 @@ func analyzeFlow(f *model.Flow, opt *Options) {
 	f.Data = c.result()
 }
 
-// detectKnown searches one field, decoded and raw, for the tester's values.
+// detectKnown searches one field for the tester's values: the decoded value, then the raw one
+// for values only found in an encoded form there (a double URL-encoded email).
 func (c *flowContext) detectKnown(k *KnownValues, f Field) {
-	for _, text := range []string{f.Value, f.Raw} {
+	var found []string
+	for pass, text := range []string{f.Value, f.Raw} {
 		if text == "" {
 			continue
 		}
+	hits:
 		for _, h := range k.find(text) {
-			typ := h.value.Type
+			if pass == 1 {
+				for _, l := range found {
+					if l == h.value.Label {
+						continue hits
+					}
+				}
+			} else {
+				found = append(found, h.value.Label)
+			}
 			rank := rankKnown
 			if _, std := knownTypes[h.value.Label]; !std {
 				rank = rankKnownExtra
 			}
+			val := window(f.Value, text, h)
 			c.addKnown(model.DataItem{
-				Type: typ, Location: f.Location, Value: window(f.Value, text, h),
+				Type: h.value.Type, Location: f.Location, Value: val,
 				Match: "known:" + h.value.Label + "/" + h.how,
 			}, h.value.Label, rank)
 			if h.coordDec > 0 {
 				if c.coordDecimals == nil {
 					c.coordDecimals = map[string]int{}
 				}
-				c.coordDecimals[f.Location+"\x00"+window(f.Value, text, h)] = h.coordDec
+				c.coordDecimals[f.Location+"\x00"+val] = h.coordDec
 			}
 		}
 	}

@@ -32,7 +32,7 @@ var (
 	advertisingKeys = []string{"idfa", "advertiserid", "advertisingid", "advertisingidentifier", "adid", "ifa", "deviceifa", "googleadvertisingid", "gaid", "gpsadid", "aaid", "appleifa"}
 	idfvKeys        = []string{"idfv", "identifierforvendor", "vendorid", "vendoridentifier", "iosifv", "ifv", "iosvendorid", "developerscopedid"}
 	deviceIDKeys    = []string{"deviceid", "udid", "installationid", "installid", "fid", "appinstanceid", "anonid", "anonymousid", "hardwareid", "iosuuid", "persistentiosuuid", "androidid", "deviceuuid", "devicetoken", "pushtoken", "apnstoken", "instanceid", "clientid", "distinctid", "visitorid", "trackingid"}
-	userIDKeys      = []string{"userid", "appuserid", "externaluserid", "customeruserid", "memberid", "accountid"}
+	userIDKeys      = []string{"uid", "guid", "userid", "appuserid", "externaluserid", "customeruserid", "memberid", "accountid"}
 	emailKeys       = []string{"email", "em", "mail", "emailaddress", "useremail"}
 	phoneKeys       = []string{"phone", "phonenumber", "ph", "msisdn", "mobile", "mobilenumber", "tel", "telephone", "smsnumber"}
 	latKeys         = []string{"lat", "latitude", "geolat", "geolatitude", "locationlatitude"}
