@@ -255,6 +255,11 @@ func (x *hostIndex) better(a *hostRule, aPath string, b *hostRule, bPath string)
 		return len(aPath) > len(bPath)
 	}
 	if a.sig != b.sig {
+		// An SDK the static pass can also find beats a network-only entry (an import).
+		sa, sb := x.sigs[a.sig].Match.Count() > 0, x.sigs[b.sig].Match.Count() > 0
+		if sa != sb {
+			return sa
+		}
 		return x.sigs[a.sig].ID < x.sigs[b.sig].ID
 	}
 	return a.order < b.order

@@ -280,7 +280,7 @@ func checkSignature(s *Signature, wantID string) []located {
 	} else if s.ID != wantID {
 		add(fmt.Sprintf("id %q does not match the file name %q (the file must be named %s.yaml)", s.ID, wantID, s.ID), "id")
 	}
-	if s.Match.Count() == 0 && len(s.Network) == 0 {
+	if s.Match.Count() == 0 && len(s.Network) == 0 && (s.Android == nil || len(s.Android.Packages) == 0) {
 		add("the signature matches nothing: give static matchers under match, or network rules", "match")
 	}
 	for _, f := range s.Match.fields() {

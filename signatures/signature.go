@@ -21,7 +21,7 @@ type Signature struct {
 	AppleListed bool     `yaml:"appleListed,omitempty" json:"appleListed,omitempty"`
 	AppleNames  []string `yaml:"appleNames,omitempty" json:"appleNames,omitempty"`
 
-	Match        Matchers      `yaml:"match" json:"match"`
+	Match        Matchers      `yaml:"match,omitempty" json:"match"`
 	Network      []NetworkRule `yaml:"network,omitempty" json:"network,omitempty"`
 	ConsentFlags []ConsentFlag `yaml:"consentFlags,omitempty" json:"consentFlags,omitempty"`
 	// TrackingDomains are the domains the SDK is expected to declare in the
