@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -86,8 +85,8 @@ func ParseFile(name string, data []byte) (sig *Signature, errs []error) {
 	}
 	sig.Source = name
 	for _, e := range checkSignature(sig, fileID(name)) {
-		if len(schemaErrs) > 0 && e.path[0] == "network" {
-			continue // a rule the schema rejected would be reported twice
+		if len(schemaErrs) > 0 && !(len(e.path) > 1 && (e.path[0] == "match" || e.path[0] == "trackingDomains")) {
+			continue // with the schema failing, only pattern errors add news
 		}
 		fail(lineOf(root, e.path, ""), "%s", e.msg)
 	}
@@ -322,8 +321,8 @@ type loadedFile struct {
 	path string
 }
 
-// readPaths reads every signature file named by paths (files, or directories searched
-// recursively for *.yaml and *.yml), in a stable order.
+// readPaths reads every signature file named by paths (files, or the *.yaml and *.yml files
+// directly inside directories), in a stable order.
 func readPaths(paths []string) ([]loadedFile, []error) {
 	var files []string
 	var errs []error
@@ -337,27 +336,24 @@ func readPaths(paths []string) ([]loadedFile, []error) {
 			files = append(files, p)
 			continue
 		}
-		var found []string
-		err = filepath.WalkDir(p, func(fp string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.Type()&fs.ModeSymlink != 0 {
-				return nil // never leave the directory the user named
-			}
-			if !d.IsDir() && (strings.HasSuffix(fp, ".yaml") || strings.HasSuffix(fp, ".yml")) {
-				if len(found) >= maxFiles {
-					return fmt.Errorf("more than %d signature files", maxFiles)
-				}
-				found = append(found, fp)
-			}
-			return nil
-		})
+		// Only the directory's own files: subdirectories (test data, notes) are not signatures.
+		entries, err := os.ReadDir(p)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: reading signatures: %w", p, err))
+			continue
 		}
-		sort.Strings(found)
-		files = append(files, found...)
+		n := 0
+		for _, d := range entries {
+			name := d.Name()
+			if !d.Type().IsRegular() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+				continue // symlinks too: never read outside the directory named
+			}
+			if n++; n > maxFiles {
+				errs = append(errs, fmt.Errorf("%s: reading signatures: more than %d files", p, maxFiles))
+				break
+			}
+			files = append(files, filepath.Join(p, name))
+		}
 	}
 	var out []loadedFile
 	for _, f := range files {
@@ -446,4 +442,11 @@ func Load(base *Set, paths ...string) (*Set, error) {
 		sigs = append(sigs, s)
 	}
 	return newSet(version, sigs, sources), nil
+}
+
+// ValidateAll checks several files or directories together, so that an id defined in two of
+// them is reported too.
+func ValidateAll(paths ...string) []error {
+	_, errs := readPaths(paths)
+	return errs
 }

@@ -97,11 +97,11 @@ func TestDuplicateIDAcrossFiles(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "a/my-sdk.yaml", validDoc)
 	p2 := writeFile(t, dir, "b/my-sdk.yaml", "# a comment\n"+validDoc)
-	errs := Validate(dir)
+	errs := ValidateAll(filepath.Join(dir, "a"), filepath.Join(dir, "b"))
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "duplicate id") || !strings.HasPrefix(errs[0].Error(), p2+":2:") {
 		t.Fatalf("want one duplicate-id error at %s:2, got %v", p2, errs)
 	}
-	if _, err := Load(nil, dir); err == nil {
+	if _, err := Load(nil, filepath.Join(dir, "a"), filepath.Join(dir, "b")); err == nil {
 		t.Fatal("Load accepted duplicate ids")
 	}
 }
@@ -114,8 +114,9 @@ func TestLoadOverridesAndAdds(t *testing.T) {
 	dir := t.TempDir()
 	override := strings.NewReplacer("my-sdk", "branch", "My SDK", "Branch (audited)", "MySDKClient", "AuditedBranch").Replace(validDoc)
 	pOverride := writeFile(t, dir, "branch.yaml", override)
-	pAdd := writeFile(t, dir, "sub/my-sdk.yml", validDoc)
+	pAdd := writeFile(t, dir, "my-sdk.yml", validDoc)
 	writeFile(t, dir, "notes.txt", "not a signature")
+	writeFile(t, dir, "testdata/fixture.yaml", "name: not a signature\n")
 
 	set, err := Load(base, dir)
 	if err != nil {

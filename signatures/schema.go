@@ -68,6 +68,10 @@ func schemaErrors(v any) []schemaError {
 	var out []schemaError
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
+		if _, ok := e.ErrorKind.(*kind.AnyOf); ok && len(e.InstanceLocation) == 0 {
+			out = append(out, schemaError{msg: "the signature matches nothing: give static matchers under match, or network rules"})
+			return
+		}
 		if len(e.Causes) > 0 {
 			for _, c := range e.Causes {
 				walk(c)
