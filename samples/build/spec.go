@@ -213,7 +213,7 @@ var (
 	cNameRE      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	rawSymbolRE  = regexp.MustCompile(`^[A-Za-z0-9_$.@]+$`)
 	selectorRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(:([A-Za-z_][A-Za-z0-9_]*:)*)?$`)
-	classNameRE  = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$.]*$`)
+	classNameRE  = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$.+-]*$`)
 	versionRE    = regexp.MustCompile(`^[0-9A-Za-z._-]*$`)
 	archNames    = map[string]bool{"arm64": true, "x86_64": true}
 )
