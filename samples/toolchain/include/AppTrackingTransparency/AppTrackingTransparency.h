@@ -5,4 +5,5 @@ typedef NSUInteger ATTrackingManagerAuthorizationStatus;
 
 @interface ATTrackingManager : NSObject
 + (ATTrackingManagerAuthorizationStatus)trackingAuthorizationStatus;
++ (void)requestTrackingAuthorizationWithCompletionHandler:(id)completion;
 @end

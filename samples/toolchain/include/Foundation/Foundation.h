@@ -118,5 +118,7 @@ extern NSFileAttributeKey const NSFileModificationDate;
 extern NSFileAttributeKey const NSFileCreationDate;
 
 void NSLog(NSString *format, ...);
+// The entry point of app extensions.
+int NSExtensionMain(int argc, char *argv[]);
 
 #endif
