@@ -53,7 +53,12 @@ func decodeContent(body []byte, contentEncoding string, max int64) (data []byte,
 			problems = append(problems, fmt.Sprintf("Content-Encoding %q is not supported; body analysed as sent", c))
 			return data, layers, problems
 		case err != nil && len(out) == 0:
-			problems = append(problems, fmt.Sprintf("Content-Encoding %s declared, but the body is not %s (%v); body analysed as sent", c, c, err))
+			if isPrintableText(data) {
+				// HAR exporters often store the decoded text and keep the header.
+				problems = append(problems, fmt.Sprintf("Content-Encoding %s declared, but the body is plain text (already decoded, or mislabelled); analysed as text", c))
+			} else {
+				problems = append(problems, fmt.Sprintf("Content-Encoding %s declared, but the body is not %s (%v); body analysed as sent", c, c, err))
+			}
 			// The label lied; the sniffing below may still find what the body really is.
 			failed[c] = true
 			codings = nil

@@ -62,7 +62,7 @@ func TestDecodeContent(t *testing.T) {
 		{"gzip undeclared", gz(plain), "", plain, "gzip (sniffed)", ""},
 		{"zstd undeclared", zstdData(plain), "", plain, "zstd (sniffed)", ""},
 		{"zlib undeclared", zlibData(plain), "", plain, "deflate (sniffed)", ""},
-		{"gzip label on plain text", plain, "gzip", plain, "", "declared, but the body is not gzip"},
+		{"gzip label on plain text", plain, "gzip", plain, "", "declared, but the body is plain text"},
 		{"gzip magic on plain text", append([]byte{0x1f, 0x8b}, "hello, this is text"...), "", append([]byte{0x1f, 0x8b}, "hello, this is text"...), "", "gzip magic number but is not gzip"},
 		{"gzip label, brotli body", brotliData(plain), "gzip", brotliData(plain), "", "not gzip"},
 		{"truncated gzip", gz(plain)[:30], "gzip", nil, "gzip", "truncated"},
@@ -127,7 +127,7 @@ func TestBrokenBodiesAreProblemsNotPanics(t *testing.T) {
 		headers   []string
 		wantProb  string
 	}{
-		{"gzip header on plain text", "https://example.com/api", []byte("plain text body, not gzip at all"), []string{"Content-Encoding", "gzip"}, "not gzip"},
+		{"gzip header on plain text", "https://example.com/api", []byte("plain text body, not gzip at all"), []string{"Content-Encoding", "gzip"}, "declared, but the body is plain text"},
 		{"gzip magic then text", "https://example.com/api", append([]byte{0x1f, 0x8b, 0x08}, "text"...), nil, "gzip magic"},
 		{"invalid protobuf on protobuf endpoint", "https://app-measurement.com/a", []byte{0x0a, 0xff, 0xff, 0x01, 0x02}, nil, "invalid protobuf"},
 		{"truncated protobuf", "https://app-measurement.com/a", ga4Batch(idfa)[:40], nil, "invalid protobuf"},
