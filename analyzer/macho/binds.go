@@ -37,9 +37,12 @@ func decodeBinds(data []byte, segs []*macho.Segment, limit int, out map[uint64]s
 		segAddr uint64
 		segOK   bool
 		offset  uint64
+		done    int
 	)
+	// Every bind counts against the limit, kept or not, so that no count in the file can
+	// make the loop run long.
 	bind := func() error {
-		if len(out) >= limit {
+		if done++; done > limit || len(out) >= limit {
 			return errTooMany
 		}
 		if segOK {

@@ -14,8 +14,8 @@ import (
 )
 
 // image reads the mapped contents of one slice by virtual address, and decodes the pointers
-// stored there: chained fixups through go-macho, dyld-info binds and object-file relocations
-// here, each within bounds.
+// stored there (chained fixups, dyld-info binds, object-file relocations), each within
+// bounds.
 type image struct {
 	f      *macho.File
 	r      io.ReaderAt
@@ -28,6 +28,9 @@ type image struct {
 	binds  map[uint64]string // dyld-info bind slot → symbol, built on first use
 	relocs map[uint64]types.Reloc
 	object bool
+	// chained decodes pointers of images with chained fixups, read on first use.
+	chained    *chained
+	chainedErr error
 }
 
 type mapped struct {
@@ -187,11 +190,13 @@ func (im *image) pointer(slot uint64) (target uint64, bound string, err error) {
 		}
 		return 0, sym.Name, nil
 	case im.lay.chainedFixups:
-		if name, err := im.f.GetBindName(raw); err == nil {
-			return 0, name, nil
+		if im.chained == nil && im.chainedErr == nil {
+			im.chained, im.chainedErr = readChained(im)
 		}
-		t, err := im.f.GetSlidPointerAtAddress(slot)
-		return t, "", err
+		if im.chained == nil {
+			return 0, "", im.chainedErr
+		}
+		return im.chained.decode(slot, raw)
 	case im.lay.dyldInfo:
 		if name, ok := im.bindAt(slot); ok {
 			return 0, name, nil

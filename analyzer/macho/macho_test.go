@@ -217,7 +217,9 @@ func findLoadCommand(t *testing.T, b []byte, cmd uint32) int {
 	return 0
 }
 
-func le32(b []byte) uint32 { return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24 }
+func le32(b []byte) uint32 {
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
 
 func TestArchives(t *testing.T) {
 	for _, tc := range []struct {

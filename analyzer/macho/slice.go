@@ -41,7 +41,7 @@ func (rd *reader) slice(r *io.SectionReader, member string) (model.SliceFacts, e
 	sf.Errors = append(sf.Errors, lay.problems...)
 	s := &sliceReader{rd: rd, lay: lay, sf: &sf, classNames: map[uint64]string{}}
 	if err := guard(func() error {
-		f, err := macho.NewFile(r, macho.FileConfig{LoadIncluding: lay.include})
+		f, err := newGoMachoFile(r, lay)
 		s.f = f
 		return err
 	}); err != nil {
@@ -61,6 +61,11 @@ func (rd *reader) slice(r *io.SectionReader, member string) (model.SliceFacts, e
 	}
 	finish(&sf)
 	return sf, nil
+}
+
+// newGoMachoFile has go-macho parse the load commands readLayout found sound.
+func newGoMachoFile(r io.ReaderAt, lay *layout) (*macho.File, error) {
+	return macho.NewFile(r, macho.FileConfig{LoadIncluding: lay.include})
 }
 
 func (s *sliceReader) note(msg string) { s.sf.Errors = append(s.sf.Errors, msg) }
