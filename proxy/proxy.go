@@ -198,10 +198,14 @@ func (p *Proxy) Close() error {
 		close(p.closed)
 		p.inner.Close()
 		p.mu.Lock()
+		conns := make([]*clientConn, 0, len(p.conns))
 		for _, c := range p.conns {
-			c.closeAll()
+			conns = append(conns, c)
 		}
 		p.mu.Unlock()
+		for _, c := range conns {
+			c.closeAll()
+		}
 		p.mp.Close()
 		p.transport.CloseIdleConnections()
 	})

@@ -119,9 +119,10 @@ func (p *Proxy) serveTunnel(cc *clientConn, req *http.Request, conn net.Conn, br
 	tlsConn := tls.Server(client, cfg)
 	hctx, cancel := context.WithTimeout(context.Background(), p.opts.HandshakeTimeout)
 	err := tlsConn.HandshakeContext(hctx)
+	timedOut := errors.Is(hctx.Err(), context.DeadlineExceeded)
 	cancel()
 	if err != nil {
-		reason, record := classifyHandshakeError(err, helloSeen.Load(), hctx.Err() != nil)
+		reason, record := classifyHandshakeError(err, helloSeen.Load(), timedOut)
 		if record {
 			p.commit(tlsFailureFlow(cc, hostport, sni, start, reason))
 		}
