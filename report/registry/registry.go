@@ -6,6 +6,8 @@ import (
 
 	"github.com/sdkflow/sdkflow/report"
 	jsonreport "github.com/sdkflow/sdkflow/report/json"
+	"github.com/sdkflow/sdkflow/report/markdown"
+	"github.com/sdkflow/sdkflow/report/sarif"
 	"github.com/sdkflow/sdkflow/report/table"
 )
 
@@ -16,6 +18,8 @@ func add(e report.Encoder) { encoders[e.Name()] = e }
 func init() {
 	add(jsonreport.Encoder{})
 	add(table.Encoder{})
+	add(sarif.Encoder{})
+	add(markdown.Encoder{})
 }
 
 // Lookup returns the encoder for a format name.

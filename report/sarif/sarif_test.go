@@ -28,7 +28,7 @@ func testReport() *model.Report {
 					{Kind: model.EvidenceFile, Path: "Payload/Z.app/Frameworks/FBSDKCoreKit.framework"},
 				}},
 			{Rule: "SDKF016", Severity: model.SeverityMedium, App: "com.example.y", Message: "ATS off.", Fingerprint: "fp2",
-				Evidence: []model.Evidence{{Kind: model.EvidencePlistKey, Path: "Info.plist", Value: "NSAllowsArbitraryLoads"}},
+				Evidence:   []model.Evidence{{Kind: model.EvidencePlistKey, Path: "Info.plist", Value: "NSAllowsArbitraryLoads"}},
 				Suppressed: &model.Suppression{Reason: "Legacy server, ticket 12.", Expires: "2030-01-01", Source: "allow.yaml:3"}},
 			{Rule: "SDKF011", Severity: model.SeverityHigh, App: "com.example.z", Message: "odd path <b>", Fingerprint: "fp3",
 				Evidence: []model.Evidence{{Kind: model.EvidenceFile, Path: "Payload/Z.app/a:b/ü #?.dylib", Value: "x"}}},
