@@ -64,6 +64,11 @@ func ReadHAR(r io.Reader, name string) (sess *model.Session, err error) {
 			sess, err = nil, fmt.Errorf("reading HAR: internal error: %v", p)
 		}
 	}()
+	return readHAR(r, name, true)
+}
+
+// readHAR is ReadHAR; recoverEntries off lets the fuzzer see a panic in an entry.
+func readHAR(r io.Reader, name string, recoverEntries bool) (*model.Session, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var skipped int64
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) { // a UTF-8 byte order mark
@@ -119,6 +124,8 @@ type harReader struct {
 	extStart  time.Time
 	extEnd    time.Time
 	noZoneSet bool
+	// recoverEntries turns a panic in one entry into a problem with that entry.
+	recoverEntries bool
 }
 
 // shapeError is a structural problem found by the reader itself, at the decoder's offset.
@@ -343,11 +350,13 @@ var harEntryKeys = map[string]bool{
 
 func (h *harReader) entry(v any) {
 	i := len(h.sess.Flows)
-	defer func() {
-		if p := recover(); p != nil {
-			h.problem("entry %d: unreadable (%v): skipped", i, p)
-		}
-	}()
+	if h.recoverEntries {
+		defer func() {
+			if p := recover(); p != nil {
+				h.problem("entry %d: unreadable (%v): skipped", i, p)
+			}
+		}()
+	}
 	m := obj(v)
 	if m == nil {
 		h.problem("entry %d is not an object: skipped", i)

@@ -200,7 +200,7 @@ func WriteHAR(w io.Writer, s *model.Session) error {
 	for _, m := range s.Markers {
 		ext.Markers = append(ext.Markers, harMarker{Event: m.Event, Time: harTime(m.Time), Note: m.Note, Source: m.Source})
 	}
-	eb, err := json.Marshal(ext)
+	eb, err := marshalJSON(ext)
 	if err != nil {
 		return fmt.Errorf("session %s: markers: %w", s.Name, err)
 	}
@@ -310,7 +310,7 @@ func marshalEntry(f *model.Flow) ([]byte, error) {
 			extras[k] = v
 		}
 	}
-	b, err := json.Marshal(e)
+	b, err := marshalJSON(e)
 	if err != nil || len(extras) == 0 {
 		return b, err
 	}
@@ -323,11 +323,11 @@ func marshalEntry(f *model.Flow) ([]byte, error) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		vb, err := json.Marshal(extras[k])
+		vb, err := marshalJSON(extras[k])
 		if err != nil {
 			return nil, fmt.Errorf("extra field %s: %w", k, err)
 		}
-		kb, _ := json.Marshal(k)
+		kb, _ := marshalJSON(k)
 		buf.WriteByte(',')
 		buf.Write(kb)
 		buf.WriteByte(':')
@@ -529,4 +529,16 @@ func hostname(u *url.URL) string {
 		return ""
 	}
 	return u.Hostname()
+}
+
+// marshalJSON is json.Marshal without escaping &, < and >: a HAR is read by people and tools,
+// never embedded in HTML as is.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
