@@ -66,9 +66,8 @@ func readNote(br *bufio.Reader, prompt func(*string)) (string, bool) {
 			note := CleanNote(string(text))
 			return note, note != ""
 		case 0x1b, 0x03: // Esc, Ctrl-C
-			// Swallow the rest of an escape sequence (arrow keys) if one is pending.
-			for br.Buffered() > 0 {
-				br.ReadByte()
+			if b == 0x1b {
+				skipEscapeSequence(br)
 			}
 			return "", false
 		case 0x7f, 0x08: // Backspace
@@ -82,5 +81,24 @@ func readNote(br *bufio.Reader, prompt func(*string)) (string, bool) {
 			}
 		}
 		show()
+	}
+}
+
+// skipEscapeSequence drops the rest of a CSI or SS3 sequence (an arrow key, say) already
+// waiting after an Esc, so its bytes are not taken for marker keys.
+func skipEscapeSequence(br *bufio.Reader) {
+	if br.Buffered() == 0 {
+		return
+	}
+	next, _ := br.Peek(1)
+	if next[0] != '[' && next[0] != 'O' {
+		return
+	}
+	br.ReadByte()
+	for i := 0; i < 16 && br.Buffered() > 0; i++ {
+		c, _ := br.ReadByte()
+		if c >= 0x40 && c <= 0x7e {
+			return
+		}
 	}
 }

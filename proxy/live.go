@@ -3,7 +3,6 @@ package proxy
 import (
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -148,7 +147,7 @@ func (v *LiveView) drawStatusLocked() {
 		}
 		s += fmt.Sprintf(" · %s %d", e.k, e.n)
 	}
-	s += " │ l launch c consent d decline a ATT-yes n ATT-no m note q quit "
+	s += " │ keys l c d a n m q "
 	b.WriteString(truncate(s, v.width()-1))
 	b.WriteString("\x1b[0m")
 	io.WriteString(v.w, b.String())
@@ -167,13 +166,7 @@ func (v *LiveView) flowLine(f *model.Flow) string {
 			size(f.Request.BodySize), size(f.Response.BodySize))
 	}
 	v.flows++
-	path := "/"
-	if u, err := url.Parse(f.URL); err == nil {
-		path = u.EscapedPath()
-		if u.RawQuery != "" {
-			path += "?" + u.RawQuery
-		}
-	}
+	path := pathOf(f.URL)
 	sdk := ""
 	if v.attribute != nil {
 		sdk = v.attribute(host, path)
@@ -254,3 +247,18 @@ func size(n int64) string {
 		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 	}
 }
+
+// pathOf is the path and query of a URL as recorded, without parsing it (a hostile URL may not
+// parse).
+func pathOf(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+	}
+	if i := strings.IndexByte(u, '/'); i >= 0 {
+		return u[i:]
+	}
+	return "/"
+}
+
+// KeyHelp explains the live view's keys.
+const KeyHelp = "Keys: l launch · c consent accepted · d consent declined · a ATT authorized · n ATT denied · m note · q quit"

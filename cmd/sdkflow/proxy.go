@@ -111,6 +111,7 @@ func runProxy(ctx context.Context, io *streams, g *globalOptions, f *proxyFlags)
 		restore, err := proxy.RawMode(in)
 		if err == nil {
 			defer restore()
+			view.Printf("%s", proxy.KeyHelp)
 			go proxy.ReadKeys(in, func(event, note string) {
 				mctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
