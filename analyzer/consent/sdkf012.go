@@ -17,8 +17,10 @@ func init() { Register(listedWithoutManifest{}) }
 //
 // What counts as the SDK's own manifest: for each of its frameworks, the manifest that covers
 // the framework's binary (privacy.Index.Covering: the framework's own, or one in a resource
-// bundle directly inside it); for code that sits in another bundle's binary (static linking or
-// repackaging), a manifest in a resource bundle of the SDK's own.
+// bundle directly inside it); for code repackaged inside another framework's binary, a
+// manifest in a resource bundle of the SDK's own. SDKs linked statically into an app's or
+// extension's executable are not reported here: App Store Connect names framework binaries in
+// ITMS-91061, and SDKF011 checks the executable's API use against the app's manifests.
 type listedWithoutManifest struct{}
 
 func (listedWithoutManifest) Info() model.RuleInfo { return ruleInfo("SDKF012") }
@@ -80,23 +82,20 @@ func checkListed(in *Input, v *appView, s *model.SDK) []model.Finding {
 		out = append(out, model.Finding{SDK: s.ID, App: appID(v.app), Message: msg, Fix: fix, Evidence: ev})
 	}
 
-	// Code in a binary outside the SDK's own frameworks: linked statically or repackaged.
+	// Code in another framework's binary: repackaged. Code linked into an app's or
+	// extension's executable is left to SDKF011, which checks that executable against the
+	// app's manifests: App Store Connect names framework binaries in ITMS-91061.
 	if len(resourceManifests) > 0 {
 		return out
 	}
 	for _, p := range s.Binaries {
 		bin := v.bins[p]
-		if bin == nil || insideAny(bin.Bundle, frameworks) {
+		if bin == nil || insideAny(bin.Bundle, frameworks) || v.idx.IsMainExecutable(bin) {
 			continue
 		}
-		var where string
-		if v.idx.IsMainExecutable(bin) {
-			where = fmt.Sprintf("is linked statically into the main executable %s", p)
-		} else {
-			where = fmt.Sprintf("is repackaged inside %s", bin.Bundle)
-			if bin.Bundle == "" {
-				where = fmt.Sprintf("is repackaged inside %s", p)
-			}
+		where := fmt.Sprintf("is repackaged inside %s", bin.Bundle)
+		if bin.Bundle == "" {
+			where = fmt.Sprintf("is repackaged inside %s", p)
 		}
 		msg := fmt.Sprintf("%s is on Apple's list of commonly used SDKs (as %s) and %s, with no privacy manifest of its own. Apple requires the listed SDK's manifest even when its code ships inside another binary. App Store Connect rejects this (ITMS-91061).",
 			sdkName(s), listedAs, where)

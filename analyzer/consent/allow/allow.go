@@ -264,12 +264,8 @@ func (e *Entry) Expired(today time.Time) bool {
 // matches. It returns warnings for expired entries, which suppress nothing. today is the date
 // the expiry is judged against (the caller's clock, so tests and reruns can fix it).
 func (file *File) Apply(findings []model.Finding, today time.Time) (warnings []string) {
-	for i := range file.Entries {
-		e := &file.Entries[i]
-		if e.Expired(today) {
-			warnings = append(warnings, fmt.Sprintf("%s:%d: allow entry expired on %s and no longer suppresses findings (%s)",
-				file.Path, e.Line, e.Expires, e.describe()))
-		}
+	for _, e := range file.expired(today) {
+		warnings = append(warnings, fmt.Sprintf("%s:%d: %s", file.Path, e.Line, e.expiredMessage()))
 	}
 	for i := range findings {
 		f := &findings[i]
@@ -302,4 +298,30 @@ func (e *Entry) describe() string {
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, ", ")
+}
+
+// ApplyReport applies the file to a report's findings, records the file among the report's
+// inputs, and records each warning as a report error (stage "allow") so that every output
+// shows it. It returns the warnings for the terminal.
+func (file *File) ApplyReport(r *model.Report, today time.Time) []string {
+	r.Inputs = append(r.Inputs, file.Input())
+	for _, e := range file.expired(today) {
+		r.Errors = append(r.Errors, model.Error{Path: file.Path, Stage: "allow",
+			Message: fmt.Sprintf("line %d: %s", e.Line, e.expiredMessage())})
+	}
+	return file.Apply(r.Findings, today)
+}
+
+func (file *File) expired(today time.Time) []*Entry {
+	var out []*Entry
+	for i := range file.Entries {
+		if e := &file.Entries[i]; e.Expired(today) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (e *Entry) expiredMessage() string {
+	return fmt.Sprintf("allow entry expired on %s and no longer suppresses findings (%s)", e.Expires, e.describe())
 }

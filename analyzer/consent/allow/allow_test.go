@@ -133,3 +133,16 @@ func TestAliasesAreNotExpanded(t *testing.T) {
 		t.Error("an alias was accepted")
 	}
 }
+
+func TestApplyReport(t *testing.T) {
+	f, err := Parse([]byte(sample), "allow.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &model.Report{Findings: []model.Finding{finding("SDKF016", "", "Payload/Z.app/Info.plist")}}
+	warnings := f.ApplyReport(r, today)
+	if len(warnings) != 1 || len(r.Errors) != 1 || r.Errors[0].Stage != "allow" || r.Errors[0].Error() != "allow.yaml: line 9: allow entry expired on 2020-01-01 and no longer suppresses findings (rule SDKF016)" ||
+		len(r.Inputs) != 1 || r.Findings[0].Suppressed != nil {
+		t.Errorf("warnings %q, report %+v", warnings, r)
+	}
+}
