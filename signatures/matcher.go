@@ -13,6 +13,8 @@ import (
 // or mangled beyond use, and matching them whole would let one fact cost more than a thousand.
 const maxValueLen = 4096
 
+const privacyBundleSuffix = "-Privacy"
+
 // Hit is one static pattern that matched a fact.
 type Hit struct {
 	ID string
@@ -159,7 +161,12 @@ func (m *Matcher) Match(kind, value string) []Hit {
 	g := m.groups
 	switch kind {
 	case model.EvidenceFramework:
-		hits = g[model.EvidenceFramework].run(hits, m.sigs, frameworkName(value), kind)
+		name := frameworkName(value)
+		hits = g[model.EvidenceFramework].run(hits, m.sigs, name, kind)
+		if base, ok := strings.CutSuffix(name, "_Privacy"); ok && base != "" {
+			// CocoaPods' privacy resource bundle of pod X is X_Privacy.bundle.
+			hits = g[model.EvidenceFramework].run(hits, m.sigs, base, kind)
+		}
 	case model.EvidenceClass:
 		if mod, ok := swiftModule(value, false); ok {
 			hits = g[model.EvidenceSwiftModule].run(hits, m.sigs, mod, model.EvidenceSwiftModule)
@@ -181,7 +188,13 @@ func (m *Matcher) Match(kind, value string) []Hit {
 		if fw := frameworkFromInstallName(value); fw != "" {
 			hits = g[model.EvidenceFramework].run(hits, m.sigs, fw, kind)
 		}
-	case model.EvidenceBundleID, model.EvidencePlistKey, model.EvidenceURLScheme, model.EvidenceString:
+	case model.EvidenceBundleID:
+		hits = g[kind].run(hits, m.sigs, value, kind)
+		if len(value) > len(privacyBundleSuffix) && strings.EqualFold(value[len(value)-len(privacyBundleSuffix):], privacyBundleSuffix) {
+			// ... and its bundle id is org.cocoapods.X-Privacy.
+			hits = g[kind].run(hits, m.sigs, value[:len(value)-len(privacyBundleSuffix)], kind)
+		}
+	case model.EvidencePlistKey, model.EvidenceURLScheme, model.EvidenceString:
 		hits = g[kind].run(hits, m.sigs, value, kind)
 	default:
 		return nil
@@ -232,7 +245,7 @@ func frameworkName(p string) string {
 		p = p[:i] // the binary inside X.framework names the framework
 	}
 	base := path.Base(p)
-	for _, ext := range []string{".framework", ".xcframework", ".dylib", ".a", ".so"} {
+	for _, ext := range []string{".framework", ".xcframework", ".bundle", ".dylib", ".a", ".so"} {
 		if strings.HasSuffix(base, ext) && len(base) > len(ext) {
 			return strings.TrimSuffix(base, ext)
 		}

@@ -101,6 +101,11 @@ func TestMatch(t *testing.T) {
 		// Case-insensitive kinds.
 		{model.EvidenceBundleID, "COM.EXAMPLE.sdk", []hit{{"bundles", "bundle-id", "com.example.SDK", ""}}},
 		{model.EvidenceBundleID, "org.cocoapods.FooBar", []hit{{"bundles", "bundle-id", "org.cocoapods.Foo*", ""}}},
+		// CocoaPods privacy resource bundles belong to their pod.
+		{model.EvidenceBundleID, "com.example.SDK-Privacy", []hit{{"bundles", "bundle-id", "com.example.SDK", ""}}},
+		{model.EvidenceBundleID, "-Privacy", nil},
+		{model.EvidenceFramework, "Payload/A.app/Branch_Privacy.bundle", []hit{{"exact", "framework", "Branch", ""}}},
+		{model.EvidenceFramework, "_Privacy", nil},
 		{model.EvidenceURLScheme, "FB1234567", []hit{{"regex", "url-scheme", "re:^fb[0-9]+$", ""}}},
 		{model.EvidenceURLScheme, "fbx", nil},
 		{model.EvidencePlistKey, "ExampleAppID", []hit{{"bundles", "plist-key", "ExampleAppID", ""}}},
