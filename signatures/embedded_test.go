@@ -216,79 +216,152 @@ func TestKeyFacts(t *testing.T) {
 // fixture must prove its own SDK (confidence medium or better) and nothing else.
 func TestFixtureNames(t *testing.T) {
 	set := mustEmbedded(t)
-	m := set.Matcher()
 	for _, sig := range set.All() {
 		p := filepath.Join("testdata", "fixtures", sig.ID+".yaml")
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Errorf("%s: %v", sig.ID, err)
-			continue
-		}
-		var spec fixtureSpec
-		if err := yaml.Unmarshal(data, &spec); err != nil {
-			t.Errorf("%s: %v", p, err)
-			continue
-		}
-		var ev []model.Evidence
-		check := func(kind, value string) {
-			for _, h := range m.Match(kind, value) {
-				if h.ID != sig.ID {
-					t.Errorf("%s: %s %q also matches %s (%s)", p, kind, value, h.ID, h.Pattern)
-					continue
-				}
-				ev = append(ev, model.Evidence{Kind: h.Kind, Value: value, Pattern: h.Pattern})
+		found, ev := specHits(t, set, p)
+		for id := range found {
+			if id != sig.ID {
+				t.Errorf("%s: also matches %s: %v", p, id, found[id])
 			}
 		}
-		for k := range spec.InfoPlist {
-			check(model.EvidencePlistKey, k)
-		}
-		for _, s := range spec.URLSchemes {
-			check(model.EvidenceURLScheme, s)
-		}
-		code := func(c fixtureCode) {
-			for _, cl := range c.Classes {
-				check(model.EvidenceClass, cl)
-			}
-			for _, s := range c.Symbols {
-				check(model.EvidenceSymbol, "_"+s)
-			}
-			for _, s := range c.Strings {
-				check(model.EvidenceString, s)
-			}
-		}
-		code(spec.fixtureCode)
-		for _, st := range spec.Static {
-			code(st)
-		}
-		for _, fw := range spec.Frameworks {
-			check(model.EvidenceFramework, "Payload/"+spec.Name+".app/Frameworks/"+fw.Name+".framework")
-			check(model.EvidenceDylib, "@rpath/"+fw.Name+".framework/"+fw.Name)
-			if fw.BundleID != "" {
-				check(model.EvidenceBundleID, fw.BundleID)
-			}
-			code(fw.fixtureCode)
-		}
-		if c := Confidence(ev); c == model.ConfidenceLow {
-			t.Errorf("%s: fixture proves %s only with %s confidence (%+v)", p, sig.ID, c, ev)
+		if c := Confidence(ev[sig.ID]); c == model.ConfidenceLow {
+			t.Errorf("%s: fixture proves %s only with %s confidence (%+v)", p, sig.ID, c, ev[sig.ID])
 		}
 	}
 }
 
-type fixtureCode struct {
-	Classes []string `yaml:"classes"`
-	Symbols []string `yaml:"symbols"`
-	Strings []string `yaml:"strings"`
+// TestSampleSpecNames runs the sample apps' names through the matcher: the clean app matches
+// nothing, the others exactly the SDKs they were built to hold.
+func TestSampleSpecNames(t *testing.T) {
+	set := mustEmbedded(t)
+	for spec, want := range map[string][]string{
+		"cleanapp/cleanapp.yaml":     nil,
+		"zoomlike/zoomlike.yaml":     {"facebook-core", "facebook-login"},
+		"newsreader/newsreader.yaml": {"firebase-analytics", "firebase-core", "google-mobile-ads", "lottie", "onesignal-extension"},
+		"fatapp/fatapp.yaml":         {"mixpanel"},
+	} {
+		p := filepath.Join("..", "samples", spec)
+		if _, err := os.Stat(p); err != nil {
+			t.Logf("%s: %v", p, err)
+			continue
+		}
+		found, ev := specHits(t, set, p)
+		var got []string
+		for id := range found {
+			got = append(got, id)
+			if c := Confidence(ev[id]); c == model.ConfidenceLow {
+				t.Errorf("%s: %s found with low confidence: %v", p, id, found[id])
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: found %v, want %v\n%v", p, got, want, found)
+		}
+	}
 }
 
-type fixtureSpec struct {
-	Name        string         `yaml:"name"`
-	InfoPlist   map[string]any `yaml:"infoPlist"`
-	URLSchemes  []string       `yaml:"urlSchemes"`
-	fixtureCode `yaml:",inline"`
-	Static      []fixtureCode `yaml:"static"`
-	Frameworks  []struct {
-		Name        string `yaml:"name"`
-		BundleID    string `yaml:"bundleId"`
-		fixtureCode `yaml:",inline"`
+// specHits matches every name an app spec declares, as the static pass would see it.
+func specHits(t *testing.T, set *Set, path string) (map[string][]string, map[string][]model.Evidence) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec appSpec
+	if err := yaml.Unmarshal(data, &spec); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	m := set.Matcher()
+	found := map[string][]string{}
+	ev := map[string][]model.Evidence{}
+	check := func(kind, value string) {
+		for _, h := range m.Match(kind, value) {
+			found[h.ID] = append(found[h.ID], kind+" "+value+" ~ "+h.Pattern)
+			ev[h.ID] = append(ev[h.ID], model.Evidence{Kind: h.Kind, Value: value, Pattern: h.Pattern})
+		}
+	}
+	code := func(c specCode) {
+		for _, cl := range c.Classes {
+			check(model.EvidenceClass, cl.Name)
+		}
+		for _, s := range c.Symbols {
+			check(model.EvidenceSymbol, "_"+s.Name)
+		}
+		for _, s := range c.Strings {
+			check(model.EvidenceString, s)
+		}
+	}
+	var app func(a appSpec)
+	app = func(a appSpec) {
+		for k := range a.InfoPlist {
+			check(model.EvidencePlistKey, k)
+		}
+		for _, s := range a.URLSchemes {
+			check(model.EvidenceURLScheme, s)
+		}
+		code(a.specCode)
+		for _, st := range a.Static {
+			code(st)
+		}
+		for _, fw := range a.Frameworks {
+			check(model.EvidenceFramework, fw.Name)
+			check(model.EvidenceDylib, "@rpath/"+fw.Name+".framework/"+fw.Name)
+			if fw.BundleID != "" {
+				check(model.EvidenceBundleID, fw.BundleID)
+			}
+			code(fw.specCode)
+			for _, st := range fw.Static {
+				code(st)
+			}
+		}
+		for _, rb := range a.ResourceBundles {
+			check(model.EvidenceFramework, rb.Name+".bundle")
+			if rb.BundleID != "" {
+				check(model.EvidenceBundleID, rb.BundleID)
+			}
+		}
+		for _, x := range a.Extensions {
+			app(x)
+		}
+	}
+	app(spec)
+	return found, ev
+}
+
+// named is a spec entry written as a name or as {name: ...}.
+type named struct{ Name string }
+
+func (n *named) UnmarshalYAML(v *yaml.Node) error {
+	if v.Kind == yaml.ScalarNode {
+		return v.Decode(&n.Name)
+	}
+	var m struct {
+		Name string `yaml:"name"`
+	}
+	err := v.Decode(&m)
+	n.Name = m.Name
+	return err
+}
+
+type specCode struct {
+	Classes []named    `yaml:"classes"`
+	Symbols []named    `yaml:"symbols"`
+	Strings []string   `yaml:"strings"`
+	Static  []specCode `yaml:"static"`
+}
+
+type appSpec struct {
+	InfoPlist  map[string]any `yaml:"infoPlist"`
+	URLSchemes []string       `yaml:"urlSchemes"`
+	specCode   `yaml:",inline"`
+	Frameworks []struct {
+		Name     string `yaml:"name"`
+		BundleID string `yaml:"bundleId"`
+		specCode `yaml:",inline"`
 	} `yaml:"frameworks"`
+	ResourceBundles []struct {
+		Name     string `yaml:"name"`
+		BundleID string `yaml:"bundleId"`
+	} `yaml:"resourceBundles"`
+	Extensions []appSpec `yaml:"extensions"`
 }
