@@ -31,7 +31,7 @@ func (s *Source) openDir() error {
 		return fmt.Errorf("%s: cannot open: %w", s.Path, unwrapPathError(err))
 	}
 	s.dir = root
-	s.tree = newTree(top, s.lim.MaxEntries)
+	s.tree = newTree(top, s.lim.MaxEntries, 1024)
 
 	err = walkRoot(root, func(rel string, e fs.DirEntry, err error) (bool, error) {
 		if err != nil {

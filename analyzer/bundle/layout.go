@@ -58,7 +58,7 @@ func ignoredDir(p string) bool {
 
 func bundleKind(p string) string {
 	k := bundleKinds[ext(p)]
-	if k == model.BundleApp && path.Base(path.Dir(p)) == "Watch" {
+	if k == model.BundleApp && path.Base(parent(p)) == "Watch" {
 		return model.BundleWatchApp
 	}
 	return k
@@ -67,13 +67,20 @@ func bundleKind(p string) string {
 // layout finds the input's kind and root, its bundles and files, once the tree is built.
 func (s *Source) layout() error {
 	var dirs []string
-	for p, n := range s.tree.nodes {
+	for _, p := range s.tree.dirs {
+		if n := s.tree.nodes[p]; !n.refused && (bundleKinds[ext(p)] != "" || ext(p) == ".xcarchive") && !ignoredDir(p) {
+			dirs = append(dirs, p)
+		}
+	}
+	slices.Sort(dirs)
+	// Names mostly come in order already (zip tools write them so), which makes this sort cheap.
+	names := s.tree.names
+	slices.Sort(names)
+	s.files = make([]File, 0, len(names))
+	for _, p := range names {
+		n := s.tree.nodes[p]
 		switch {
 		case n.refused:
-		case n.kind == kindDir:
-			if (bundleKinds[ext(p)] != "" || ext(p) == ".xcarchive") && !ignoredDir(p) {
-				dirs = append(dirs, p)
-			}
 		case n.kind == kindFile:
 			s.files = append(s.files, File{Path: p, Size: n.size, CompressedSize: n.csize, Stored: n.stored, Real: p})
 		case n.kind == kindLink:
@@ -82,8 +89,6 @@ func (s *Source) layout() error {
 			}
 		}
 	}
-	slices.Sort(dirs)
-	slices.SortFunc(s.files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	if err := s.findRoot(dirs); err != nil {
 		return err
 	}
@@ -98,7 +103,7 @@ func (s *Source) layout() error {
 	owners := map[string]string{} // directory -> nearest enclosing bundle ("" for none)
 	var ownerOf func(dir string) string
 	ownerOf = func(dir string) string {
-		if dir == "." || dir == "/" || dir == "" {
+		if dir == "" {
 			return ""
 		}
 		if o, ok := owners[dir]; ok {
@@ -108,20 +113,20 @@ func (s *Source) layout() error {
 		if _, ok := index[dir]; ok {
 			o = dir
 		} else {
-			o = ownerOf(path.Dir(dir))
+			o = ownerOf(parent(dir))
 		}
 		owners[dir] = o
 		return o
 	}
 	for i := range s.bundles {
 		b := &s.bundles[i]
-		b.Parent = ownerOf(path.Dir(b.Path))
+		b.Parent = ownerOf(parent(b.Path))
 		b.InfoPlist = s.findResource(b, "Info.plist")
 		b.PrivacyManifest = s.findResource(b, "PrivacyInfo.xcprivacy")
 	}
 	candidates := map[string][]File{}
 	for _, f := range s.files {
-		owner := ownerOf(path.Dir(f.Path))
+		owner := ownerOf(parent(f.Path))
 		if owner != "" && s.binaryCandidate(f, owner) {
 			candidates[owner] = append(candidates[owner], f)
 		}
@@ -152,7 +157,7 @@ func (s *Source) findRoot(dirs []string) error {
 	}
 	var apps []string
 	for _, d := range dirs {
-		if path.Dir(d)+"/" == prefix+"Payload/" && ext(d) == ".app" {
+		if parent(d)+"/" == prefix+"Payload/" && ext(d) == ".app" {
 			apps = append(apps, d)
 		}
 	}
@@ -199,7 +204,7 @@ func (s *Source) archiveRoot(archive string, dirs []string) error {
 	s.Kind = KindXCArchive
 	apps := archive + "/Products/Applications/"
 	for _, d := range dirs {
-		if path.Dir(d)+"/" == apps && ext(d) == ".app" {
+		if parent(d)+"/" == apps && ext(d) == ".app" {
 			s.Root = d
 			return nil
 		}
@@ -225,7 +230,7 @@ func (s *Source) findResource(b *Bundle, name string) string {
 // binaryCandidate reports whether f, which belongs to the bundle at owner, may be Mach-O.
 func (s *Source) binaryCandidate(f File, owner string) bool {
 	rel := strings.TrimPrefix(f.Path, owner+"/")
-	if strings.Contains(rel, "_CodeSignature/") || ignoredDir(path.Dir(rel)) {
+	if strings.Contains(rel, "_CodeSignature/") || ignoredDir(parent(rel)) {
 		return false
 	}
 	base := path.Base(f.Path)

@@ -38,6 +38,9 @@ type tree struct {
 	top      string
 	nodes    map[string]*node
 	maxNodes int
+	// names lists files and links, dirs directories and links the links alone, in the order
+	// they were added.
+	names, dirs, links []string
 }
 
 var (
@@ -47,10 +50,12 @@ var (
 	errNotDir   = errors.New("a path component is not a directory")
 )
 
-func newTree(top string, maxNodes int) *tree {
-	t := &tree{top: top, nodes: make(map[string]*node), maxNodes: maxNodes}
+// newTree makes an empty tree; sizeHint is the expected number of names.
+func newTree(top string, maxNodes, sizeHint int) *tree {
+	t := &tree{top: top, nodes: make(map[string]*node, min(sizeHint, maxNodes)+1), maxNodes: maxNodes}
 	if top != "" {
 		t.nodes[top] = &node{kind: kindDir} // the input itself does not count
+		t.dirs = append(t.dirs, top)
 		t.maxNodes++
 	}
 	return t
@@ -71,7 +76,7 @@ func (e errTooMany) Unwrap() error { return ErrLimit }
 func (t *tree) add(p string, n *node) (reason string, err error) {
 	// Find the nearest existing ancestor first, so a clash leaves nothing half-inserted.
 	var missing []string
-	for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
+	for d := parent(p); d != ""; d = parent(d) {
 		e, ok := t.nodes[d]
 		if ok {
 			if e.kind != kindDir {
@@ -100,9 +105,28 @@ func (t *tree) add(p string, n *node) (reason string, err error) {
 	}
 	for _, d := range missing {
 		t.nodes[d] = &node{kind: kindDir}
+		t.dirs = append(t.dirs, d)
 	}
 	t.nodes[p] = n
+	if n.kind == kindDir {
+		t.dirs = append(t.dirs, p)
+	} else {
+		t.names = append(t.names, p)
+	}
+	if n.kind == kindLink {
+		t.links = append(t.links, p)
+	}
 	return "", nil
+}
+
+// parent returns the directory part of a clean slash path, "" at the top. Unlike path.Dir
+// it never allocates.
+func parent(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
 }
 
 // within reports whether p is inside the tree's top.
@@ -180,7 +204,7 @@ func (t *tree) checkLink(p string) string {
 	case err != nil:
 		return fmt.Sprintf("symbolic link target does not exist (%s)", printable(n.target))
 	}
-	if dest.kind == kindDir && (real == "" || real == path.Dir(p) || strings.HasPrefix(p, real+"/")) {
+	if dest.kind == kindDir && (real == "" || real == parent(p) || strings.HasPrefix(p, real+"/")) {
 		return fmt.Sprintf("symbolic link loop: it points at its own parent directory (%s)", printable(n.target))
 	}
 	return ""

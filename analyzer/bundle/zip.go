@@ -58,7 +58,7 @@ func (s *Source) openZip(size int64) error {
 		zr.RegisterDecompressor(zip.Deflate, zipDecompressor)
 	}
 	s.zip = zr
-	s.tree = newTree("", s.lim.MaxEntries)
+	s.tree = newTree("", s.lim.MaxEntries, len(zr.File)+len(zr.File)/8)
 
 	dupes := map[string]bool{}
 	for _, zf := range zr.File {
@@ -247,8 +247,8 @@ func (s *Source) refuseEntry(zf *zip.File, format string, args ...any) {
 // checkLinks refuses links that escape, loop, dangle or point at their own ancestors.
 func (s *Source) checkLinks() {
 	var links []string
-	for p, n := range s.tree.nodes {
-		if n.kind == kindLink && !n.refused {
+	for _, p := range s.tree.links {
+		if !s.tree.nodes[p].refused {
 			links = append(links, p)
 		}
 	}

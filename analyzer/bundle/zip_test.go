@@ -614,8 +614,8 @@ func manyEntries(t testing.TB, n int) []byte {
 	w := newRawWriter(&buf)
 	w.add("Payload/Big.app/Big", machO(4096, 1), true)
 	body := []byte("<plist><dict/></plist>")
-	for i := range n {
-		w.add(fmt.Sprintf("Payload/Big.app/Res%03d.bundle/item%06d.plist", i%500, i), body, false)
+	for i := range n { // 500 resource bundles, in order, as zip tools write them
+		w.add(fmt.Sprintf("Payload/Big.app/Res%03d.bundle/item%06d.plist", i*500/n, i), body, false)
 	}
 	w.close()
 	return buf.Bytes()
