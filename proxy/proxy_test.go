@@ -479,7 +479,8 @@ func TestClassifyHandshakeError(t *testing.T) {
 	}{
 		{"remote error: tls: bad certificate", true, ReasonUntrusted, true},
 		{"remote error: tls: unknown certificate authority", true, ReasonUntrusted, true},
-		{"remote error: tls: certificate unknown", true, ReasonUntrusted, true},
+		{"remote error: tls: unknown certificate", true, ReasonUntrusted, true},
+		{"remote error: tls: expired certificate", true, ReasonUntrusted, true},
 		{"local error: tls: bad record MAC", true, ReasonUntrusted, true},
 		{"tls: client offered only unsupported versions: [301]", true, ReasonTLSVersion, true},
 		{"something else", true, ReasonMaybeUntrusted, true},

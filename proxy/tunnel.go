@@ -158,7 +158,8 @@ func (p *Proxy) serveInner(cc *clientConn, c net.Conn, secure bool, sni string, 
 }
 
 // classifyHandshakeError turns a failed client handshake into a recorded reason, as mitmproxy
-// does: alerts 42/46/48, a bad record MAC (an OpenSSL client under TLS 1.3) and a connection
+// does: alerts 42-48 (bad, unsupported, revoked, expired or unknown certificate, unknown CA;
+// Go words alert 46 "unknown certificate"), a bad record MAC (an OpenSSL client under TLS 1.3) and a connection
 // closed after our certificate went out all mean the client refused it. A client that closed
 // before sending a ClientHello is not recorded.
 func classifyHandshakeError(err error, helloSeen, timedOut bool) (reason string, record bool) {
@@ -169,8 +170,7 @@ func classifyHandshakeError(err error, helloSeen, timedOut bool) (reason string,
 		return "", false
 	case timedOut || strings.Contains(lower, "timeout"):
 		return ReasonHandshakeTime, true
-	case strings.Contains(lower, "bad certificate"),
-		strings.Contains(lower, "unknown certificate authority"),
+	case strings.Contains(lower, "remote error") && strings.Contains(lower, "certificate"),
 		strings.Contains(lower, "unknown ca"),
 		strings.Contains(lower, "certificate unknown"),
 		strings.Contains(lower, "bad record mac"),
