@@ -61,6 +61,7 @@ func Confident(s *model.SDK) bool {
 func Analyze(app *model.App) *Analysis {
 	t := NewIndex(app)
 	a := &Analysis{Report: MergeManifests(app)}
+	var encrypted []string
 	for i := range app.Binaries {
 		b := &app.Binaries[i]
 		if isSwiftRuntime(b.Path) {
@@ -68,9 +69,7 @@ func Analyze(app *model.App) *Analysis {
 		}
 		d := Detect(b.Facts)
 		if d.SelectorsUnread {
-			a.Limitations = append(a.Limitations, fmt.Sprintf(
-				"%s is encrypted: required-reason selectors (systemUptime for SystemBootTime, activeInputModes for ActiveKeyboards) could not be checked; the symbol checks still ran",
-				b.Path))
+			encrypted = append(encrypted, b.Path)
 		}
 		if len(d.Uses) == 0 {
 			continue
@@ -85,7 +84,21 @@ func Analyze(app *model.App) *Analysis {
 		a.Binaries = append(a.Binaries, u)
 	}
 	slices.SortFunc(a.Binaries, func(x, y BinaryUse) int { return strings.Compare(x.Binary, y.Binary) })
+	if len(encrypted) > 0 {
+		slices.Sort(encrypted)
+		a.Limitations = append(a.Limitations, fmt.Sprintf(
+			"required-reason selectors (systemUptime for SystemBootTime, activeInputModes for ActiveKeyboards) could not be checked in %d encrypted binar%s (%s); the symbol checks still ran",
+			len(encrypted), map[bool]string{true: "y", false: "ies"}[len(encrypted) == 1], listAtMost(encrypted, 3)))
+	}
 	return a
+}
+
+// listAtMost joins the first n items and says how many more there are.
+func listAtMost(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
 }
 
 // isSwiftRuntime tells Apple's Swift runtime libraries, which apps built for iOS before 12.2

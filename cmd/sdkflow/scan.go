@@ -9,6 +9,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/sdkflow/sdkflow/analyzer"
+	"github.com/sdkflow/sdkflow/analyzer/consent"
 	"github.com/sdkflow/sdkflow/internal/version"
 	"github.com/sdkflow/sdkflow/model"
 	"github.com/sdkflow/sdkflow/report"
@@ -22,6 +23,7 @@ type scanOptions struct {
 	outputs    []string
 	signatures []string
 	failOn     string
+	allow      allowFlag
 }
 
 func newScanCmd(io *streams, _ *globalOptions) *cobra.Command {
@@ -33,7 +35,8 @@ func newScanCmd(io *streams, _ *globalOptions) *cobra.Command {
 Mach-O binary, and lists the third-party SDKs inside with the evidence for each. Several paths give
 one report with several apps.`,
 		Example: `  sdkflow scan samples/zoomlike/zoomlike.ipa
-  sdkflow scan App.ipa -o json=report.json -o sarif=report.sarif --fail-on high`,
+  sdkflow scan App.ipa -o json=report.json -o sarif=report.sarif --fail-on high
+  sdkflow scan App.ipa -o markdown=comment.md --allow sdkflow-allow.yaml --fail-on high`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScan(cmd.Context(), io, o, args)
@@ -43,6 +46,7 @@ one report with several apps.`,
 	f.StringArrayVarP(&o.outputs, "output", "o", nil, "output FORMAT or FORMAT=FILE (repeatable): table, json, ...")
 	f.StringArrayVar(&o.signatures, "signatures", nil, "extra signature FILE or DIR (repeatable); entries override embedded ones by id")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when a finding is at or above this severity (low, medium, high, critical)")
+	o.allow.register(f)
 	return cmd
 }
 
@@ -52,6 +56,9 @@ func runScan(ctx context.Context, io *streams, o *scanOptions, paths []string) e
 		return err
 	}
 	if err := checkFailOn(o.failOn); err != nil {
+		return err
+	}
+	if err := o.allow.load(); err != nil {
 		return err
 	}
 	set, err := loadSignatures(o.signatures)
@@ -86,6 +93,8 @@ func runScan(ctx context.Context, io *streams, o *scanOptions, paths []string) e
 			return e
 		}
 	}
+	consent.Run(r, set, consent.Options{})
+	o.allow.apply(r, io)
 	report.Finalize(r)
 	if err := writeOutputs(outs, r, io); err != nil {
 		return err
