@@ -112,7 +112,8 @@ func (p *Proxy) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	resBody := p.newCapture(res.Body, res.ContentLength)
-	resBody.expectBody = responseBodyLength(req.Method, res) != 0
+	resBody.expect = responseBodyLength(req.Method, res)
+	resBody.expectBody = resBody.expect != 0
 	resBody.done = func(bodyErr error) {
 		flow.End = time.Now()
 		flow.Request = reqBody.message(reqHeaders)
@@ -219,6 +220,10 @@ type capture struct {
 	rc         io.ReadCloser
 	limit      int64
 	expectBody bool
+	// expect is the body's length when known (-1 otherwise). The flow is committed as the last
+	// byte is read from upstream, before it is handed on: a client can never hold a complete
+	// response that is not in the store yet.
+	expect int64
 	// done is called once, when the body ends (nil error at EOF or a body-less close).
 	done func(error)
 
@@ -232,7 +237,7 @@ type capture struct {
 }
 
 func (p *Proxy) newCapture(rc io.ReadCloser, length int64) *capture {
-	c := &capture{p: p, rc: rc, limit: p.opts.BodyLimit}
+	c := &capture{p: p, rc: rc, limit: p.opts.BodyLimit, expect: -1}
 	if length > 0 && length <= c.limit {
 		if c.reserve(length) {
 			c.buf = make([]byte, 0, length)
@@ -268,6 +273,9 @@ func (c *capture) Read(b []byte) (int, error) {
 	n, err := c.rc.Read(b)
 	if n > 0 {
 		c.keep(b[:n])
+		if c.expect > 0 && c.total() >= c.expect {
+			c.finish(nil)
+		}
 	}
 	if err == io.EOF {
 		c.finish(nil)
@@ -278,6 +286,12 @@ func (c *capture) Read(b []byte) (int, error) {
 		c.finish(fmt.Errorf("upstream: reading the body: %w", err))
 	}
 	return n, err
+}
+
+func (c *capture) total() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
 }
 
 func (c *capture) keep(b []byte) {
