@@ -149,7 +149,7 @@ func prefixed(prefix string, names ...string) []string {
 // suggest finds the constant that a display text or a miscased constant stands for
 // ("App Functionality" → NSPrivacyCollectedDataTypePurposeAppFunctionality), "" if none.
 func suggest(list []string, prefix, s string, aliases map[string]string) string {
-	key := squash(strings.TrimPrefix(s, prefix))
+	key := strings.TrimPrefix(squash(s), squash(prefix))
 	if a, ok := aliases[key]; ok {
 		return prefix + a
 	}

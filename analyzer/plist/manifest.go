@@ -75,6 +75,7 @@ func ParseManifest(data []byte, path, bundle string) (model.PrivacyManifest, err
 	if m.Tracking != nil && *m.Tracking && len(m.TrackingDomains) == 0 {
 		c.warnf(KeyTrackingDomains, "%s is true but no tracking domain is declared; Apple asks for at least one", KeyTracking)
 	}
+	slices.SortStableFunc(m.Problems, func(a, b model.ManifestProblem) int { return compareKeys(a.Key, b.Key) })
 	return m, nil
 }
 
@@ -117,26 +118,27 @@ func (c *checker) array(key string, val any) ([]any, bool) {
 	return l, true
 }
 
-func (c *checker) strings(key string, val any) []string {
+// strings reads an array of strings; the map is from each string's index in the array.
+func (c *checker) strings(key string, val any) (idx []int, out []string) {
 	l, ok := c.array(key, val)
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	var out []string
 	for i, e := range l {
 		s, ok := e.(string)
 		if !ok {
 			c.errorf(fmt.Sprintf("%s[%d]", key, i), "is %s; it must be a string", typeName(e))
 			continue
 		}
-		out = append(out, s)
+		idx, out = append(idx, i), append(out, s)
 	}
-	return out
+	return idx, out
 }
 
 func (c *checker) trackingDomains(val any) {
-	for i, d := range c.strings(KeyTrackingDomains, val) {
-		key := fmt.Sprintf("%s[%d]", KeyTrackingDomains, i)
+	idx, domains := c.strings(KeyTrackingDomains, val)
+	for n, d := range domains {
+		key := fmt.Sprintf("%s[%d]", KeyTrackingDomains, idx[n])
 		switch {
 		case strings.TrimSpace(d) == "":
 			c.warnf(key, "is an empty string")
@@ -191,13 +193,14 @@ func (c *checker) collectedDataTypes(val any) {
 		}
 		if p, present := d[KeyDataTypePurposes]; present {
 			pkey := key + "." + KeyDataTypePurposes
-			for j, purpose := range c.strings(pkey, p) {
+			idx, purposes := c.strings(pkey, p)
+			for n, purpose := range purposes {
 				if !IsPurpose(purpose) {
 					msg := fmt.Sprintf("%q is not a purpose constant", purpose)
 					if s := suggest(Purposes, PurposePrefix, purpose, purposeAliases); s != "" {
 						msg += fmt.Sprintf("; write %s", s)
 					}
-					c.errorf(fmt.Sprintf("%s[%d]", pkey, j), "%s", msg)
+					c.errorf(fmt.Sprintf("%s[%d]", pkey, idx[n]), "%s", msg)
 					continue
 				}
 				entry.Purposes = append(entry.Purposes, purpose)
@@ -246,7 +249,8 @@ func (c *checker) accessedAPITypes(val any) {
 		entry.Category = cat
 		rkey := key + "." + KeyAPIReasons
 		if r, present := d[KeyAPIReasons]; present {
-			for j, code := range c.strings(rkey, r) {
+			idx, codes := c.strings(rkey, r)
+			for n, code := range codes {
 				entry.Reasons = append(entry.Reasons, code)
 				if !IsCategory(cat) {
 					continue // the category is already reported
@@ -254,7 +258,7 @@ func (c *checker) accessedAPITypes(val any) {
 				if _, ok := LookupReason(cat, code); ok {
 					continue
 				}
-				ckey := fmt.Sprintf("%s[%d]", rkey, j)
+				ckey := fmt.Sprintf("%s[%d]", rkey, idx[n])
 				if other := categoryOf(code); other != "" {
 					c.errorf(ckey, "%s is a reason for %s, not for %s", code, other, cat)
 				} else {
@@ -291,4 +295,37 @@ func codesOf(category string) []string {
 		}
 	}
 	return out
+}
+
+// compareKeys orders key paths with array indexes compared as numbers: a[2] before a[10].
+func compareKeys(a, b string) int {
+	for a != "" && b != "" {
+		if isDigit(a[0]) && isDigit(b[0]) {
+			i, j := digits(a), digits(b)
+			na, nb := strings.TrimLeft(a[:i], "0"), strings.TrimLeft(b[:j], "0")
+			if len(na) != len(nb) {
+				return len(na) - len(nb)
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[i:], b[j:]
+			continue
+		}
+		if a[0] != b[0] {
+			return int(a[0]) - int(b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) - len(b)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func digits(s string) int {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return i
 }
