@@ -69,6 +69,7 @@ func TestCommittedIPAsReproduce(t *testing.T) {
 	}
 	for _, spec := range specs {
 		t.Run(strings.TrimPrefix(spec, "../"), func(t *testing.T) {
+			t.Parallel()
 			s, err := loadSpec(spec)
 			if err != nil {
 				t.Fatal(err)
