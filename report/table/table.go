@@ -121,9 +121,12 @@ func (p *printer) findings(r *model.Report) {
 		if sdk == "" {
 			sdk = "-"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.paint(severityColor(f.Severity), sev), f.Rule, clean(sdk), clean(f.Message))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.paint(severityColor(f.Severity), sev), f.Rule, clean(sdk), cleanN(f.Message, messageLimit))
 		if len(f.Evidence) > 0 {
 			fmt.Fprintf(tw, "  \t\t\t%s\n", p.paint(grey, "↳ "+clean(evidenceLine(f.Evidence[0]))))
+		}
+		if f.Fix != "" && f.Suppressed == nil {
+			fmt.Fprintf(tw, "  \t\t\t%s\n", "fix: "+cleanN(f.Fix, messageLimit))
 		}
 		if f.Suppressed != nil {
 			fmt.Fprintf(tw, "  \t\t\t%s\n", p.paint(grey, "allowed: "+clean(f.Suppressed.Reason)))
@@ -290,8 +293,14 @@ func inputsLine(inputs []model.Input) string {
 
 // clean makes hostile text safe for a terminal: control characters (escape sequences, carriage
 // returns, tabs that would break columns) become visible \x escapes, and length is bounded.
-func clean(s string) string {
-	const max = 200
+func clean(s string) string { return cleanN(s, 200) }
+
+// messageLimit bounds a finding's message and fix: they carry paths, keys and reason codes
+// the reader needs whole.
+const messageLimit = 1000
+
+// cleanN is clean with a given bound in characters.
+func cleanN(s string, max int) string {
 	var b strings.Builder
 	n := 0
 	for _, r := range s {
