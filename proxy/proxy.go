@@ -101,13 +101,14 @@ type Proxy struct {
 	upstreamRoots *x509.CertPool
 	budget        atomic.Int64
 
-	mu       sync.Mutex
-	conns    map[string]*clientConn // by client address
-	selfPort int
-	selfIPs  map[string]bool
-	closed   chan struct{}
-	closing  sync.Once
-	wg       sync.WaitGroup
+	mu        sync.Mutex
+	conns     map[string]*clientConn // by client address
+	selfPort  int
+	selfIPs   map[string]bool
+	closed    chan struct{}
+	closing   sync.Once
+	listeners []net.Listener
+	wg        sync.WaitGroup
 
 	localHandler http.Handler
 }
@@ -172,6 +173,15 @@ func New(ca *CA, opts Options) (*Proxy, error) {
 // Serve accepts clients on l until Close. Clients the allow-list refuses are closed at once and
 // reported once per address.
 func (p *Proxy) Serve(l net.Listener) error {
+	p.mu.Lock()
+	p.listeners = append(p.listeners, l)
+	p.mu.Unlock()
+	select {
+	case <-p.closed:
+		l.Close()
+		return nil
+	default:
+	}
 	p.noteSelf(l.Addr())
 	al := &allowListener{Listener: l, allow: p.opts.Allow, refused: func(addr string) {
 		p.notice("refused a connection from %s: not loopback and not in --allow (reported once per address)", addr)
@@ -198,6 +208,9 @@ func (p *Proxy) Close() error {
 		close(p.closed)
 		p.inner.Close()
 		p.mu.Lock()
+		for _, l := range p.listeners {
+			l.Close()
+		}
 		conns := make([]*clientConn, 0, len(p.conns))
 		for _, c := range p.conns {
 			conns = append(conns, c)
@@ -296,6 +309,17 @@ type clientConn struct {
 	sni        string
 	inner      *innerConn
 	requests   atomic.Int64
+}
+
+// clientSide is the connection requests are currently read from, for writing an interim
+// response (100 Continue) before martian writes the final one.
+func (c *clientConn) clientSide() net.Conn {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inner != nil {
+		return c.inner
+	}
+	return c.outer
 }
 
 // reqTap is the tap of the connection requests are currently read from.

@@ -523,3 +523,35 @@ func (c *fakeConn) RemoteAddr() net.Addr {
 	return ap
 }
 func (c *fakeConn) Close() error { c.closed = true; return nil }
+
+// A client that waits for 100 Continue before sending its body gets one from the proxy.
+func TestExpectContinue(t *testing.T) {
+	r := newRig(t, nil)
+	c, br, err := r.tunnel("graph.facebook.com:443", r.trustingTLS("graph.facebook.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST /echo HTTP/1.1\r\nHost: graph.facebook.com\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	interim, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if interim.StatusCode != http.StatusContinue {
+		t.Fatalf("got %d before sending the body", interim.StatusCode)
+	}
+	io.WriteString(c, "ping")
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	if !strings.Contains(string(b), "len=4") {
+		t.Errorf("final response %q", b)
+	}
+	f := r.rec.waitFlows(t, 1)[0]
+	if string(f.Request.Body) != "ping" || f.Request.HeaderValue("Expect") != "100-continue" {
+		t.Errorf("flow body %q headers %+v", f.Request.Body, f.Request.Headers)
+	}
+}

@@ -69,6 +69,13 @@ func (p *Proxy) roundTrip(req *http.Request) (*http.Response, error) {
 	reqBody := p.newCapture(req.Body, req.ContentLength)
 	if req.Body != nil && req.Body != http.NoBody {
 		out.Body = reqBody
+		if headerHasToken(req.Header, "Expect", "100-continue") {
+			// martian does not answer Expect itself: the client would wait for a 100 that
+			// never comes. Send it when the body is first wanted (after upstream's own 100).
+			reqBody.beforeFirstRead = func() {
+				io.WriteString(cc.clientSide(), "HTTP/1.1 100 Continue\r\n\r\n")
+			}
+		}
 	}
 	tr := &tracer{start: start}
 	ctx := httptrace.WithClientTrace(context.WithValue(req.Context(), tracerKey{}, tr), tr.clientTrace())
@@ -226,6 +233,8 @@ type capture struct {
 	expect int64
 	// done is called once, when the body ends (nil error at EOF or a body-less close).
 	done func(error)
+	// beforeFirstRead, when set, runs once before the body is first read.
+	beforeFirstRead func()
 
 	mu        sync.Mutex
 	buf       []byte
@@ -269,6 +278,10 @@ func (c *capture) Read(b []byte) (int, error) {
 	if c.rc == nil {
 		c.finish(nil)
 		return 0, io.EOF
+	}
+	if f := c.beforeFirstRead; f != nil {
+		c.beforeFirstRead = nil
+		f()
 	}
 	n, err := c.rc.Read(b)
 	if n > 0 {
