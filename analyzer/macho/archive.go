@@ -122,5 +122,8 @@ func gnuLongName(table []byte, ref string) string {
 	} else if end := bytes.IndexByte(rest, '\n'); end >= 0 {
 		rest = rest[:end]
 	}
+	if len(rest) > maxMemberName {
+		rest = rest[:maxMemberName]
+	}
 	return string(rest)
 }

@@ -83,11 +83,12 @@ func (im *image) sectionAt(addr uint64) *mapped {
 }
 
 // sections lists the sections with one of the names, in segments starting with segPrefix.
+// "__DATA" also matches __AUTH and __AUTH_CONST, where arm64e images keep the same sections.
 func (im *image) sections(segPrefix string, names ...string) []*mapped {
 	var out []*mapped
 	for i := range im.secs {
 		s := &im.secs[i]
-		if !strings.HasPrefix(s.seg, segPrefix) {
+		if !strings.HasPrefix(s.seg, segPrefix) && !(segPrefix == "__DATA" && strings.HasPrefix(s.seg, "__AUTH")) {
 			continue
 		}
 		for _, n := range names {

@@ -21,7 +21,7 @@ const (
 // superclass, recurses until the stack overflows, which no recover() can catch.
 func (s *sliceReader) objcNames() {
 	if !s.lay.is64 {
-		s.note("Objective-C metadata of 32-bit slices is not read")
+		s.note("Objective-C and Swift metadata of 32-bit slices is not read")
 		return
 	}
 	s.listNames("classes", []string{"__objc_classlist"}, false, &s.sf.ObjCClasses, s.className)

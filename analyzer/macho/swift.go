@@ -24,6 +24,9 @@ const (
 // metadata and allocates what truncated descriptors claim, which a crafted file turns into a
 // fatal out-of-memory.
 func (s *sliceReader) swiftTypes() error {
+	if !s.lay.is64 {
+		return nil // noted with the Objective-C metadata
+	}
 	secs := s.im.sections("__TEXT", "__swift5_types", "__swift5_types2")
 	if s.im.object && len(secs) > 0 {
 		// The relative pointers of an object file are relocations still to be applied.
