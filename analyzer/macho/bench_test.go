@@ -120,7 +120,8 @@ func BenchmarkReadLarge(b *testing.B) {
 		}
 		if first {
 			s := got.Slices[0]
-			if len(s.ObjCClasses) != benchClasses || len(s.ExportedSymbols) < 50000 || len(s.Errors) > 0 {
+			// The one expected note: more C strings than the default bound keeps.
+			if len(s.ObjCClasses) != benchClasses || len(s.ExportedSymbols) < 50000 || len(s.Errors) > 1 {
 				b.Fatalf("%d classes, %d exports, errors %q", len(s.ObjCClasses), len(s.ExportedSymbols), s.Errors)
 			}
 			facts = len(s.ObjCClasses) + len(s.ExportedSymbols) + len(s.ImportedSymbols) + len(s.Selectors) + len(s.Strings)
