@@ -114,18 +114,55 @@ type Index struct {
 	app       *model.App
 	bundles   map[string]*model.Bundle
 	manifests map[string]*model.PrivacyManifest // by path
+	// resourceManifests are the manifests of resource bundles, by the code bundle that holds them.
+	resourceManifests map[string][]string
+	// sdksByBinary and sdksByBundle hold the ids of confident SDKs, sorted.
+	sdksByBinary, sdksByBundle map[string][]string
+	// declaredAnywhere lists, by category, the manifests that declare it with a reason.
+	declaredAnywhere map[string][]string
 }
 
-// NewIndex indexes an app's bundles and manifests.
+// NewIndex indexes an app's bundles, manifests and SDKs.
 func NewIndex(app *model.App) *Index {
-	t := &Index{app: app, bundles: map[string]*model.Bundle{}, manifests: map[string]*model.PrivacyManifest{}}
+	t := &Index{app: app, bundles: map[string]*model.Bundle{}, manifests: map[string]*model.PrivacyManifest{},
+		resourceManifests: map[string][]string{}, sdksByBinary: map[string][]string{}, sdksByBundle: map[string][]string{}}
 	for i := range app.Bundles {
 		t.bundles[app.Bundles[i].Path] = &app.Bundles[i]
 	}
+	var all []string
 	for i := range app.Declarations.PrivacyManifests {
 		m := &app.Declarations.PrivacyManifests[i]
 		t.manifests[m.Path] = m
+		all = append(all, m.Path)
 	}
+	for i := range app.Bundles {
+		r := &app.Bundles[i]
+		if r.Kind != model.BundleResource || r.Parent == "" || r.PrivacyManifest == "" || t.manifests[r.PrivacyManifest] == nil {
+			continue
+		}
+		owner := t.codeOwner(r.Parent)
+		if owner != r.Path {
+			t.resourceManifests[owner] = append(t.resourceManifests[owner], r.PrivacyManifest)
+		}
+	}
+	for i := range app.SDKs {
+		s := &app.SDKs[i]
+		if !Confident(s) {
+			continue
+		}
+		for _, b := range s.Binaries {
+			t.sdksByBinary[b] = append(t.sdksByBinary[b], s.ID)
+		}
+		for _, b := range s.Bundles {
+			t.sdksByBundle[b] = append(t.sdksByBundle[b], s.ID)
+		}
+	}
+	for _, m := range []map[string][]string{t.sdksByBinary, t.sdksByBundle} {
+		for k, ids := range m {
+			m[k] = sortedUnique(ids)
+		}
+	}
+	t.declaredAnywhere, _ = t.declared(all)
 	return t
 }
 
@@ -143,17 +180,7 @@ func (t *Index) IsMainExecutable(b *model.Binary) bool {
 }
 
 // SDKsIn returns the SDKs (confidence medium or high) whose code a binary holds.
-func (t *Index) SDKsIn(binary string) []string {
-	var ids []string
-	for i := range t.app.SDKs {
-		s := &t.app.SDKs[i]
-		if Confident(s) && slices.Contains(s.Binaries, binary) {
-			ids = append(ids, s.ID)
-		}
-	}
-	slices.Sort(ids)
-	return slices.Compact(ids)
-}
+func (t *Index) SDKsIn(binary string) []string { return slices.Clone(t.sdksByBinary[binary]) }
 
 // maxDepth bounds walks up the bundle tree, so a cycle in hostile input cannot loop forever.
 const maxDepth = 64
@@ -189,15 +216,7 @@ func (t *Index) Covering(bundlePath string) []string {
 	if b := t.bundles[bundlePath]; b != nil && b.PrivacyManifest != "" && t.manifests[b.PrivacyManifest] != nil {
 		out = append(out, b.PrivacyManifest)
 	}
-	for i := range t.app.Bundles {
-		r := &t.app.Bundles[i]
-		if r.Kind != model.BundleResource || r.Path == bundlePath || r.PrivacyManifest == "" || t.manifests[r.PrivacyManifest] == nil {
-			continue
-		}
-		if r.Parent != "" && t.codeOwner(r.Parent) == bundlePath {
-			out = append(out, r.PrivacyManifest)
-		}
-	}
+	out = append(out, t.resourceManifests[bundlePath]...)
 	slices.Sort(out)
 	return slices.Compact(out)
 }
@@ -224,11 +243,7 @@ func (t *Index) declared(manifests []string) (withReason, withoutReason map[stri
 
 func (t *Index) missing(uses []Use, covering []string) []Missing {
 	ok, empty := t.declared(covering)
-	var all []string
-	for _, m := range t.app.Declarations.PrivacyManifests {
-		all = append(all, m.Path)
-	}
-	anywhere, _ := t.declared(all)
+	anywhere := t.declaredAnywhere
 	var out []Missing
 	for _, u := range uses {
 		if len(ok[u.Category]) > 0 {

@@ -87,15 +87,8 @@ func (t *Index) Owners(bundlePath string) []string {
 		if p == "" {
 			return nil
 		}
-		var ids []string
-		for i := range t.app.SDKs {
-			s := &t.app.SDKs[i]
-			if Confident(s) && slices.Contains(s.Bundles, p) {
-				ids = append(ids, s.ID)
-			}
-		}
-		if len(ids) > 0 {
-			return tidy(ids)
+		if ids := t.sdksByBundle[p]; len(ids) > 0 {
+			return slices.Clone(ids)
 		}
 		b := t.bundles[p]
 		if b == nil {
