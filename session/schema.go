@@ -62,6 +62,10 @@ var migrations = []string{
 		source     TEXT NOT NULL
 	);
 	CREATE INDEX markers_session ON markers (session_id, id);`,
+	// 2: List without visiting every flow row: first/last start time from an index, TLS
+	// failures counted from a partial index.
+	`CREATE INDEX flows_start ON flows (session_id, start_ns);
+	CREATE INDEX flows_tls_failures ON flows (session_id) WHERE kind = 'tls-failure';`,
 }
 
 // migrate brings the schema up to date. Two processes may open a new database at once, so the

@@ -340,8 +340,8 @@ func (s *Store) List(ctx context.Context) ([]Summary, error) {
 			(SELECT COUNT(*) FROM markers m WHERE m.session_id = s.id),
 			(SELECT MIN(start_ns) FROM flows f WHERE f.session_id = s.id),
 			(SELECT MAX(start_ns) FROM flows f WHERE f.session_id = s.id),
-			(SELECT COUNT(*) FROM flows f WHERE f.session_id = s.id AND f.kind = ?)
-		FROM sessions s ORDER BY s.name`, model.FlowTLSFailure)
+			(SELECT COUNT(*) FROM flows f WHERE f.session_id = s.id AND f.kind = '`+model.FlowTLSFailure+`')
+		FROM sessions s ORDER BY s.name`)
 	if err != nil {
 		return nil, fmt.Errorf("listing sessions: %w", err)
 	}

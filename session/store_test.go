@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -315,5 +316,40 @@ func TestStoreNewerSchema(t *testing.T) {
 	if s, err := Open(dir); err == nil {
 		s.Close()
 		t.Fatal("Open accepted a database from a newer version")
+	}
+}
+
+func TestStoreMigratesOldSchema(t *testing.T) {
+	// A database left at schema version 1 by an older sdkflow, holding a session.
+	dir := t.TempDir()
+	path := filepath.Join(dir, DBName)
+	if err := createPrivate(path); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(migrations[0] + `; PRAGMA user_version = 1;
+		INSERT INTO sessions (name, created_ns) VALUES ('old', 1);`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var version, indexes int
+	if err := s.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != len(migrations) {
+		t.Errorf("user_version = %d, %v; want %d", version, err, len(migrations))
+	}
+	if err := s.db.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('flows_start', 'flows_tls_failures')`).Scan(&indexes); err != nil || indexes != 2 {
+		t.Errorf("indexes of migration 2: %d, %v", indexes, err)
+	}
+	f := sampleFlow(0)
+	if idx, err := s.AddFlow(context.Background(), "old", &f); err != nil || idx != 0 {
+		t.Errorf("AddFlow to the migrated session: %d, %v", idx, err)
 	}
 }
