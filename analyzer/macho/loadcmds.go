@@ -38,6 +38,9 @@ type layout struct {
 	problems      []string
 }
 
+// maxLoadCommands bounds the load-command area; real images need tens of kilobytes.
+const maxLoadCommands = 16 << 20
+
 // wanted lists the load commands go-macho parses for us.
 var wanted = []types.LoadCmd{
 	types.LC_SEGMENT, types.LC_SEGMENT_64, types.LC_SYMTAB, types.LC_DYSYMTAB,
@@ -80,6 +83,9 @@ func readLayout(r io.ReaderAt, size int64, opt Options) (*layout, error) {
 	}
 	if int64(sizeofcmds) > size-hdrSize {
 		return l, fmt.Errorf("load commands (%d bytes) run past the end of the image (%d bytes)", sizeofcmds, size)
+	}
+	if sizeofcmds > maxLoadCommands {
+		return l, fmt.Errorf("load commands take %d bytes, more than the bound of %d", sizeofcmds, maxLoadCommands)
 	}
 	cmds := make([]byte, sizeofcmds)
 	if _, err := r.ReadAt(cmds, hdrSize); err != nil {
@@ -174,7 +180,11 @@ func readLayout(r io.ReaderAt, size int64, opt Options) (*layout, error) {
 			}
 		case types.LC_LOAD_DYLIB, types.LC_LOAD_WEAK_DYLIB, types.LC_REEXPORT_DYLIB,
 			types.LC_LAZY_LOAD_DYLIB, types.LC_LOAD_UPWARD_DYLIB, types.LC_ID_DYLIB, types.LC_RPATH:
-			if need(12) && u32(8) >= uint32(len(d)) {
+			min := 24 // dylib_command
+			if c == types.LC_RPATH {
+				min = 12
+			}
+			if need(min) && u32(8) >= uint32(len(d)) {
 				reject(c, "%s: name offset %d lies outside the command", c, u32(8))
 			}
 		case types.LC_BUILD_VERSION:
