@@ -45,7 +45,7 @@ func testToolchain(t *testing.T) *toolchain {
 // allSpecs lists every committed spec: the samples and the signature fixtures.
 func allSpecs(t *testing.T) []string {
 	var specs []string
-	for _, pattern := range []string{"../*/*.yaml", "../../signatures/testdata/fixtures/*.yaml"} {
+	for _, pattern := range []string{"../*/*.yaml", "../rules/*/*.yaml", "../../signatures/testdata/fixtures/*.yaml"} {
 		m, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)
