@@ -119,6 +119,7 @@ func runProxy(ctx context.Context, io *streams, g *globalOptions, f *proxyFlags)
 			}, view.SetPrompt, stop)
 		}
 	}
+	go watchCLIMarkers(ctx, store, f.session, view)
 	served := make(chan error, 1)
 	go func() { served <- p.Serve(l) }()
 	select {
@@ -279,4 +280,31 @@ func printBanner(io *streams, addr net.Addr, ca *proxy.CA, f *proxyFlags, allow 
 		fmt.Fprintf(w, "Note: listening on loopback only; for a phone use --listen 0.0.0.0:%d --allow YOUR-LAN/24.\n", ta.Port)
 	}
 	fmt.Fprintf(w, "Mark from the device: http://%s/launch (and consent-accepted, consent-declined, att-authorized, att-denied, note?note=TEXT)\n", proxy.MarkHost)
+}
+
+// watchCLIMarkers shows the markers `sdkflow mark` adds from another process (they go straight
+// to the store), so the live view's phase follows them too.
+func watchCLIMarkers(ctx context.Context, store *session.Store, name string, view *proxy.LiveView) {
+	seen := -1
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		ms, err := store.Markers(ctx, name)
+		if err == nil {
+			if seen >= 0 {
+				for i := seen; i < len(ms); i++ {
+					if ms[i].Source == "cli" {
+						m := ms[i]
+						view.Handle(proxy.Event{Time: m.Time, Marker: &m})
+					}
+				}
+			}
+			seen = len(ms)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
