@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // FuzzReadHAR feeds ReadHAR arbitrary bytes: it must never panic (entries are read without
@@ -28,6 +29,19 @@ func FuzzReadHAR(f *testing.F) {
 		s, err := readHAR(bytes.NewReader(data), "fuzz", false)
 		if err != nil {
 			return
+		}
+		// Whatever is accepted must be storable: Store.Import refuses times outside int64 ns.
+		times := []time.Time{s.Started, s.Ended}
+		for _, m := range s.Markers {
+			times = append(times, m.Time)
+		}
+		for _, f := range s.Flows {
+			times = append(times, f.Time, f.End)
+		}
+		for _, tm := range times {
+			if _, err := timeToNS(tm); err != nil {
+				t.Fatalf("accepted a time the store refuses: %v", err)
+			}
 		}
 		var out bytes.Buffer
 		if err := WriteHAR(&out, s); err != nil {

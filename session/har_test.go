@@ -97,7 +97,9 @@ func exportSession(t testing.TB) *model.Session {
 	f6.Error = "upstream: connection reset by peer"
 	f6.Extra = nil
 
-	flows := []model.Flow{f0, f1, tunnel, tlsFail, f4, f5, f6}
+	noTime := model.Flow{Kind: model.FlowHTTP, Method: "GET", URL: "https://no-time.example/", Host: "no-time.example"}
+
+	flows := []model.Flow{f0, f1, tunnel, tlsFail, f4, f5, f6, noTime}
 	for i := range flows {
 		flows[i].Index = i
 	}

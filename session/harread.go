@@ -401,6 +401,10 @@ func (h *harReader) entry(v any) {
 		f.End = h.time(s, fmt.Sprintf("entry %d end", i))
 	} else if total, ok := num(m["time"]); ok && total > 0 && total < 1e12 && !f.Time.IsZero() {
 		f.End = f.Time.Add(time.Duration(total * float64(time.Millisecond)))
+		if _, err := timeToNS(f.End); err != nil {
+			h.problem("entry %d: time %v ms ends out of range: end dropped", i, total)
+			f.End = time.Time{}
+		}
 	}
 
 	switch k := str(m[harExtKind]); {
@@ -670,6 +674,9 @@ func (h *harReader) time(v any, what string) time.Time {
 	if _, err := timeToNS(t); err != nil || t.Year() < 1678 {
 		h.problem("%s: date %s out of range", what, t.Format(time.RFC3339))
 		return time.Time{}
+	}
+	if t.Equal(time.Unix(0, 0)) {
+		return time.Time{} // what WriteHAR writes for a flow without a start time
 	}
 	return t.UTC()
 }
