@@ -1,14 +1,18 @@
 package proxy
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto/tls"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -553,5 +557,167 @@ func TestExpectContinue(t *testing.T) {
 	f := r.rec.waitFlows(t, 1)[0]
 	if string(f.Request.Body) != "ping" || f.Request.HeaderValue("Expect") != "100-continue" {
 		t.Errorf("flow body %q headers %+v", f.Request.Body, f.Request.Headers)
+	}
+}
+
+// A real socket from a non-loopback address of this machine is refused without --allow and
+// served with it.
+func TestNonLoopbackClientRefusedUnlessAllowed(t *testing.T) {
+	var lan net.IP
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && n.IP.To4() != nil {
+			lan = n.IP
+			break
+		}
+	}
+	if lan == nil {
+		t.Skip("no non-loopback IPv4 address on this machine")
+	}
+	for _, allowed := range []bool{false, true} {
+		r := newRig(t, func(o *Options) {
+			if allowed {
+				o.Allow, _ = ParseAllowList([]string{lan.String() + "/32"})
+			}
+		})
+		l, err := net.Listen("tcp", net.JoinHostPort(lan.String(), "0"))
+		if err != nil {
+			t.Skip(err)
+		}
+		go r.p.Serve(l)
+		c, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		io.WriteString(c, "GET http://sdkflow.proxy/ HTTP/1.1\r\nHost: sdkflow.proxy\r\n\r\n")
+		got, _ := io.ReadAll(io.LimitReader(c, 64))
+		c.Close()
+		served := strings.HasPrefix(string(got), "HTTP/1.1 200")
+		if served != allowed {
+			t.Errorf("allowed=%v: served=%v (%q)", allowed, served, got)
+		}
+		r.mu.Lock()
+		notes := strings.Join(r.notes, "\n")
+		r.mu.Unlock()
+		if !allowed && !strings.Contains(notes, "refused a connection from "+lan.String()) {
+			t.Errorf("refusal not reported: %q", notes)
+		}
+	}
+}
+
+// HTTP/2 is never offered to the client: its streams would bypass the recorder.
+func TestNoHTTP2TowardTheClient(t *testing.T) {
+	r := newRig(t, nil)
+	cfg := r.trustingTLS("graph.facebook.com")
+	cfg.NextProtos = []string{"h2", "http/1.1"}
+	c, _, err := r.tunnel("graph.facebook.com:443", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if p := c.(*tls.Conn).ConnectionState().NegotiatedProtocol; p != "http/1.1" {
+		t.Errorf("negotiated %q", p)
+	}
+}
+
+// upstreamProxy is a small HTTP proxy standing for a corporate one: CONNECT tunnels and
+// absolute-form requests, with Basic authentication.
+func startUpstreamProxy(t *testing.T, dial func(addr string) (net.Conn, error)) (addr string, seen *[]string, mu *sync.Mutex) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	seen, mu = &[]string{}, &sync.Mutex{}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				*seen = append(*seen, req.Method+" "+req.RequestURI+" auth="+req.Header.Get("Proxy-Authorization"))
+				mu.Unlock()
+				if req.Header.Get("Proxy-Authorization") != "Basic "+base64.StdEncoding.EncodeToString([]byte("u:p")) {
+					io.WriteString(c, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+					return
+				}
+				host := req.Host
+				if req.Method != http.MethodConnect {
+					host = req.URL.Host
+					if req.URL.Port() == "" {
+						host += ":80"
+					}
+				}
+				up, err := dial(host)
+				if err != nil {
+					io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+					return
+				}
+				defer up.Close()
+				if req.Method == http.MethodConnect {
+					io.WriteString(c, "HTTP/1.1 200 OK\r\n\r\n")
+				} else {
+					req.Header.Del("Proxy-Authorization")
+					req.Write(up)
+				}
+				go io.Copy(up, br)
+				io.Copy(c, up)
+			}()
+		}
+	}()
+	return l.Addr().String(), seen, mu
+}
+
+func TestUpstreamProxyChain(t *testing.T) {
+	var upAddr string
+	backend := http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		io.WriteString(w, "plain via chain")
+	})}
+	bl, _ := net.Listen("tcp", "127.0.0.1:0")
+	go backend.Serve(bl)
+	defer backend.Close()
+	addr, seen, mu := startUpstreamProxy(t, func(a string) (net.Conn, error) {
+		switch {
+		case strings.HasPrefix(a, "graph.facebook.com:"):
+			return net.Dial("tcp", upAddr)
+		case strings.HasPrefix(a, "plain.test:"):
+			return net.Dial("tcp", bl.Addr().String())
+		}
+		return nil, fmt.Errorf("unknown host %s", a)
+	})
+	r := newRig(t, func(o *Options) {
+		o.MapHost = nil // everything must go through the chain
+		o.UpstreamProxy, _ = url.Parse("http://u:p@" + addr)
+	})
+	upAddr = r.up.addr()
+	for _, u := range []string{"https://graph.facebook.com/echo", "http://plain.test/x"} {
+		res, err := r.client().Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("%s: %d %q", u, res.StatusCode, b)
+		}
+	}
+	mu.Lock()
+	got := strings.Join(*seen, "\n")
+	mu.Unlock()
+	if !strings.Contains(got, "CONNECT graph.facebook.com:443 auth=Basic") || !strings.Contains(got, "GET http://plain.test/x auth=Basic") {
+		t.Errorf("the upstream proxy saw:\n%s", got)
+	}
+	fs := r.rec.waitFlows(t, 2)
+	if fs[0].URL != "https://graph.facebook.com/echo" || fs[1].URL != "http://plain.test/x" {
+		t.Errorf("flows %s %s", fs[0].URL, fs[1].URL)
 	}
 }
