@@ -1,6 +1,8 @@
 package signatures
 
 import (
+	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -97,6 +99,31 @@ func FuzzPattern(f *testing.F) {
 		}
 		if _, err := compilePathGlob(pat); err == nil {
 			compileHostRule(&NetworkRule{HostPattern: pat, Purpose: "p"})
+		}
+	})
+}
+
+// FuzzImportExodus feeds arbitrary JSON to the Exodus importer: it must never panic, and
+// every signature it returns must survive encoding and the loader's checks.
+func FuzzImportExodus(f *testing.F) {
+	if data, err := os.ReadFile("testdata/exodus-trackers.json"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte(`{"trackers": {"1": {"name": "A", "network_signature": "a\\.b\\.com|(x|y)z\\.c\\.org|.*\\.d\\.net", "code_signature": "com.a."}}}`))
+	f.Add([]byte(`{"trackers": {"x": {"name": "", "network_signature": "\\"}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		imp, err := ImportExodus(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, s := range imp.Signatures {
+			var buf bytes.Buffer
+			if err := EncodeYAML(&buf, s); err != nil {
+				t.Fatal(err)
+			}
+			if _, errs := ParseFile(s.ID+".yaml", buf.Bytes()); len(errs) > 0 {
+				t.Fatalf("imported signature does not load: %v\n%s", errs, buf.String())
+			}
 		}
 	})
 }
