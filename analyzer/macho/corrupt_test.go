@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sdkflow/sdkflow/model"
 )
@@ -131,5 +132,59 @@ func TestByteFlips(t *testing.T) {
 				t.Errorf("%s round %d: %q", name, i, p)
 			}
 		}
+	}
+}
+
+// TestWordMutations sets every 32-bit word of the load commands, and every 64-bit word of the
+// metadata the readers here follow (ObjC lists and records, Swift types, selector references,
+// chained fixups, export trie), to values that break bounds: zero, all ones, the sign bit,
+// the file size, and off by one.
+func TestWordMutations(t *testing.T) {
+	for _, name := range []string{"TrackKit.dylib", "TrackKit-chained.dylib", "TrackKitApp"} {
+		orig := readFixture(t, name)
+		im := testImage(t, orig)
+		var ranges [][2]int // [start, end) file offsets, with the word size
+		sizeofcmds := int(binary.LittleEndian.Uint32(orig[20:]))
+		ranges = append(ranges, [2]int{32, 32 + sizeofcmds})
+		for _, s := range im.secs {
+			if strings.HasPrefix(s.name, "__objc_") || strings.HasPrefix(s.name, "__swift5") {
+				ranges = append(ranges, [2]int{int(s.off), int(s.off + min(s.size, 4096))})
+			}
+		}
+		for _, sp := range []span{im.lay.exportsTrie, im.lay.exportInfo} {
+			if sp.size > 0 {
+				ranges = append(ranges, [2]int{int(sp.off), int(sp.off + sp.size)})
+			}
+		}
+		if im.lay.chainedFixups {
+			off := findLoadCommand(t, orig, 0x80000034)
+			o, n := int(binary.LittleEndian.Uint32(orig[off+8:])), int(binary.LittleEndian.Uint32(orig[off+12:]))
+			ranges = append(ranges, [2]int{o, o + n})
+		}
+		b := make([]byte, len(orig))
+		runs := 0
+		var slowest time.Duration
+		values := []uint32{0, 0xffffffff, 0x80000000, 0x7fffffff, 0, 1, 2}
+		for _, r := range ranges {
+			for at := r[0] &^ 3; at+4 <= r[1]; at += 4 {
+				w := binary.LittleEndian.Uint32(orig[at:])
+				values[4], values[5], values[6] = uint32(len(orig)), w+1, w-1
+				if testing.Short() {
+					values = values[:3]
+				}
+				for _, v := range values {
+					copy(b, orig)
+					binary.LittleEndian.PutUint32(b[at:], v)
+					start := time.Now()
+					facts, _ := Read(bytes.NewReader(b), int64(len(b)), Options{})
+					slowest = max(slowest, time.Since(start))
+					runs++
+					if p := panicked(facts); len(p) > 0 {
+						t.Fatalf("%s: word at %#x set to %#x: %q", name, at, v, p)
+					}
+				}
+			}
+		}
+		t.Logf("%s: %d mutated reads, the slowest %v", name, runs, slowest)
 	}
 }

@@ -180,11 +180,11 @@ func readLayout(r io.ReaderAt, size int64, opt Options) (*layout, error) {
 			}
 		case types.LC_LOAD_DYLIB, types.LC_LOAD_WEAK_DYLIB, types.LC_REEXPORT_DYLIB,
 			types.LC_LAZY_LOAD_DYLIB, types.LC_LOAD_UPWARD_DYLIB, types.LC_ID_DYLIB, types.LC_RPATH:
-			min := 24 // dylib_command
+			minSize := 24 // dylib_command
 			if c == types.LC_RPATH {
-				min = 12
+				minSize = 12
 			}
-			if need(min) && u32(8) >= uint32(len(d)) {
+			if need(minSize) && u32(8) >= uint32(len(d)) {
 				reject(c, "%s: name offset %d lies outside the command", c, u32(8))
 			}
 		case types.LC_BUILD_VERSION:
