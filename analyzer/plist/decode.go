@@ -56,40 +56,67 @@ func decode(data []byte) (v any, format string, err error) {
 }
 
 // checkNesting bounds the nesting of XML and OpenStep property lists, which the parser
-// follows recursively.
+// follows recursively. It may overcount (a tag name inside a comment), never undercount.
 func checkNesting(d []byte) error {
+	if t := bytes.TrimLeft(d, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '<' {
+		return checkXMLNesting(d)
+	}
+	return checkTextNesting(d)
+}
+
+func checkXMLNesting(d []byte) error {
 	depth := 0
-	inString := false
-	for i := 0; i < len(d); i++ {
-		c := d[i]
+	for i := bytes.IndexByte(d, '<'); i >= 0 && i < len(d); {
+		rest := d[i+1:]
 		switch {
-		case inString:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
+		case bytes.HasPrefix(rest, []byte("dict")) || bytes.HasPrefix(rest, []byte("array")):
+			end := bytes.IndexByte(rest, '>')
+			if end < 1 || rest[end-1] != '/' {
+				depth++
 			}
-			continue
-		case c == '"':
-			inString = true
-		case c == '{' || c == '(':
-			depth++
-		case c == '}' || c == ')':
+		case bytes.HasPrefix(rest, []byte("/dict")) || bytes.HasPrefix(rest, []byte("/array")):
 			depth--
-		case c == '<':
-			rest := d[i+1:]
-			switch {
-			case bytes.HasPrefix(rest, []byte("dict")) || bytes.HasPrefix(rest, []byte("array")):
-				end := bytes.IndexByte(rest, '>')
-				if end < 0 || rest[end-1] != '/' {
-					depth++
-				}
-			case bytes.HasPrefix(rest, []byte("/dict")) || bytes.HasPrefix(rest, []byte("/array")):
-				depth--
-			}
 		}
 		if depth > maxDepth {
 			return fmt.Errorf("nested more than %d levels deep", maxDepth)
+		}
+		next := bytes.IndexByte(rest, '<')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return nil
+}
+
+// checkTextNesting counts brackets of OpenStep and GNUstep text outside quoted strings and
+// comments.
+func checkTextNesting(d []byte) error {
+	depth := 0
+	for i := 0; i < len(d); i++ {
+		switch c := d[i]; {
+		case c == '"' || c == '\'':
+			for i++; i < len(d) && d[i] != c; i++ {
+				if d[i] == '\\' {
+					i++
+				}
+			}
+		case c == '/' && i+1 < len(d) && d[i+1] == '/':
+			for i < len(d) && d[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(d) && d[i+1] == '*':
+			end := bytes.Index(d[i+2:], []byte("*/"))
+			if end < 0 {
+				return nil // unterminated comment: the parser refuses it
+			}
+			i += 2 + end + 1
+		case c == '{' || c == '(':
+			if depth++; depth > maxDepth {
+				return fmt.Errorf("nested more than %d levels deep", maxDepth)
+			}
+		case c == '}' || c == ')':
+			depth--
 		}
 	}
 	return nil
