@@ -49,7 +49,11 @@ func (rd *reader) slice(r *io.SectionReader, member string) (model.SliceFacts, e
 		finish(&sf)
 		return sf, nil
 	}
-	s.im = newImage(s.f, r, r.Size(), lay, rd.opt)
+	if err := guard(func() error { s.im = newImage(s.f, r, r.Size(), lay, rd.opt); return nil }); err != nil {
+		s.note("mapping sections: " + err.Error())
+		finish(&sf)
+		return sf, nil
+	}
 	s.part("load commands", func() error { s.loads(); return nil })
 	s.part("symbols", s.symbols)
 	s.part("exports", s.exports)
@@ -57,7 +61,7 @@ func (rd *reader) slice(r *io.SectionReader, member string) (model.SliceFacts, e
 		s.part("Objective-C metadata", func() error { s.objcNames(); return nil })
 		s.part("Swift types", s.swiftTypes)
 		s.part("C strings", s.cstrings)
-		s.classesFromSymbols()
+		s.part("class symbols", func() error { s.classesFromSymbols(); return nil })
 	}
 	finish(&sf)
 	return sf, nil
