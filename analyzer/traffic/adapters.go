@@ -397,7 +397,8 @@ func runAdapter(c *flowContext, a *adapter) {
 			}
 		}
 		if len(a.keys) > 0 && f.Key != "" && !strings.HasPrefix(f.Location, "header.") {
-			if s, ok := a.keys[normalizeKey(f.Key)]; ok {
+			var buf [64]byte
+			if s, ok := a.keys[string(appendNormalized(buf[:0], f.Key))]; ok {
 				c.adapterItem(a, f, s)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"golang.org/x/net/publicsuffix"
 
@@ -228,47 +229,105 @@ func analyzeFlow(f *model.Flow, opt *Options) {
 		c.detectGeneric(fl)
 	}
 	if opt.Known != nil {
-		for _, fl := range c.fields {
-			c.detectKnown(opt.Known, fl)
-		}
+		c.detectKnown(opt.Known)
 	}
 	f.Data = c.result()
 }
 
-// detectKnown searches one field for the tester's values: the decoded value, then the raw one
-// for values only found in an encoded form there (a double URL-encoded email).
-func (c *flowContext) detectKnown(k *KnownValues, f Field) {
-	var found []string
-	for pass, text := range []string{f.Value, f.Raw} {
-		if text == "" {
+// detectKnown searches every field for the tester's values in one pass: the values are joined
+// with NUL separators (which no variant contains and every boundary check accepts) and each hit
+// is mapped back to its field. A field's raw form is searched too, for values found only in an
+// encoded form there (a double URL-encoded email), but a value already found in the decoded form
+// is not reported again.
+func (c *flowContext) detectKnown(k *KnownValues) {
+	type segment struct {
+		start, end, field int
+		raw               bool
+	}
+	segs := make([]segment, 0, len(c.fields)*2)
+	size := 0
+	for _, f := range c.fields {
+		size += len(f.Value) + len(f.Raw) + 2
+	}
+	buf := make([]byte, 0, size)
+	for i, f := range c.fields {
+		for _, part := range []struct {
+			text string
+			raw  bool
+		}{{f.Value, false}, {f.Raw, true}} {
+			if part.text == "" {
+				continue
+			}
+			segs = append(segs, segment{len(buf), len(buf) + len(part.text), i, part.raw})
+			buf = append(buf, part.text...)
+			buf = append(buf, 0)
+		}
+	}
+	if len(segs) == 0 {
+		return
+	}
+	text := unsafe.String(unsafe.SliceData(buf), len(buf))
+	type hit struct {
+		seg int
+		v   *variant
+		s   int
+		e   int
+	}
+	var hits []hit
+	k.each(text, func(v *variant, s, e int) {
+		si := sort.Search(len(segs), func(j int) bool { return segs[j].start > s }) - 1
+		if si < 0 || e > segs[si].end {
+			return
+		}
+		hits = append(hits, hit{si, v, s - segs[si].start, e - segs[si].start})
+	})
+	// Hits come in order of their end, so a field's decoded hits precede its raw ones.
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].seg < hits[j].seg })
+	var foundField = -1
+	var found []string // labels found in the decoded form of foundField
+	for i, h := range hits {
+		sg := segs[h.seg]
+		f := c.fields[sg.field]
+		kv := k.Values[h.v.value]
+		if sg.field != foundField {
+			foundField, found = sg.field, found[:0]
+		}
+		dup := false
+		for _, p := range hits[:i] {
+			if p.seg == h.seg && p.v.how == h.v.how && k.Values[p.v.value].Label == kv.Label {
+				dup = true
+				break
+			}
+		}
+		if sg.raw && !dup {
+			for _, l := range found {
+				if l == kv.Label {
+					dup = true
+					break
+				}
+			}
+		}
+		if dup {
 			continue
 		}
-	hits:
-		for _, h := range k.find(text) {
-			if pass == 1 {
-				for _, l := range found {
-					if l == h.value.Label {
-						continue hits
-					}
-				}
-			} else {
-				found = append(found, h.value.Label)
+		if !sg.raw {
+			found = append(found, kv.Label)
+		}
+		rank := rankKnown
+		if _, std := knownTypes[kv.Label]; !std {
+			rank = rankKnownExtra
+		}
+		segText := text[sg.start:sg.end]
+		val := window(f.Value, segText, knownHit{start: h.s, end: h.e})
+		c.addKnown(model.DataItem{
+			Type: kv.Type, Location: f.Location, Value: val,
+			Match: "known:" + kv.Label + "/" + h.v.how,
+		}, kv.Label, rank)
+		if h.v.coordDecimals > 0 {
+			if c.coordDecimals == nil {
+				c.coordDecimals = map[string]int{}
 			}
-			rank := rankKnown
-			if _, std := knownTypes[h.value.Label]; !std {
-				rank = rankKnownExtra
-			}
-			val := window(f.Value, text, h)
-			c.addKnown(model.DataItem{
-				Type: h.value.Type, Location: f.Location, Value: val,
-				Match: "known:" + h.value.Label + "/" + h.how,
-			}, h.value.Label, rank)
-			if h.coordDec > 0 {
-				if c.coordDecimals == nil {
-					c.coordDecimals = map[string]int{}
-				}
-				c.coordDecimals[f.Location+"\x00"+val] = h.coordDec
-			}
+			c.coordDecimals[f.Location+"\x00"+val] = h.v.coordDecimals
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/andybalholm/brotli"
@@ -123,11 +124,18 @@ func decompress(coding string, data []byte, max int64) ([]byte, error) {
 	var r io.Reader
 	switch coding {
 	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(bytes.NewReader(data))
+		zr, _ := gzipReaders.Get().(*gzip.Reader)
+		var err error
+		if zr == nil {
+			zr, err = gzip.NewReader(bytes.NewReader(data))
+		} else {
+			err = zr.Reset(bytes.NewReader(data))
+		}
 		if err != nil {
 			return nil, err
 		}
-		r = zr
+		defer gzipReaders.Put(zr)
+		return readBounded(zr, max, len(data))
 	case "deflate":
 		// HTTP's "deflate" is zlib-wrapped, but many servers and SDKs send raw deflate.
 		if zr, err := zlib.NewReader(bytes.NewReader(data)); err == nil {
@@ -150,12 +158,19 @@ func decompress(coding string, data []byte, max int64) ([]byte, error) {
 	default:
 		return nil, errUnknownCoding
 	}
-	return readBounded(r, max)
+	return readBounded(r, max, len(data))
 }
 
+// gzipReaders reuses gzip readers: each holds a 32 KiB window, and most tracker bodies are gzip.
+var gzipReaders sync.Pool
+
 // readBounded reads at most max bytes; more is errTooLarge, with the first max bytes returned.
-func readBounded(r io.Reader, max int64) ([]byte, error) {
+// sizeHint (the compressed size) presizes the buffer for the usual ratio.
+func readBounded(r io.Reader, max int64, sizeHint int) ([]byte, error) {
 	var buf bytes.Buffer
+	if hint := int64(sizeHint) * 4; hint > 0 {
+		buf.Grow(int(min(hint, max, 1<<20)) + bytes.MinRead)
+	}
 	n, err := buf.ReadFrom(io.LimitReader(r, max+1))
 	out := buf.Bytes()
 	if err != nil {

@@ -78,20 +78,23 @@ var keyDetectors = func() map[string]keyDetector {
 }()
 
 // normalizeKey lower-cases a key and drops separators: advertiser_id, advertiserId and
-// X-Advertiser-ID all become advertiserid. A header's x- prefix is dropped too.
+// X-Advertiser-ID all become advertiserid.
 func normalizeKey(k string) string {
-	var b strings.Builder
-	b.Grow(len(k))
+	var buf [64]byte
+	return string(appendNormalized(buf[:0], k))
+}
+
+func appendNormalized(b []byte, k string) []byte {
 	for i := 0; i < len(k); i++ {
 		c := k[i]
 		switch {
 		case c >= 'A' && c <= 'Z':
-			b.WriteByte(c + 'a' - 'A')
+			b = append(b, c+'a'-'A')
 		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-			b.WriteByte(c)
+			b = append(b, c)
 		}
 	}
-	return b.String()
+	return b
 }
 
 // standardHeaders are sent by the HTTP stack itself; their values say nothing about the SDK.
@@ -121,14 +124,16 @@ func (c *flowContext) detectGeneric(f Field) {
 		key = strings.TrimPrefix(strings.TrimPrefix(key, "x-"), "X-")
 	}
 	if key != "" {
-		nk := normalizeKey(key)
-		if d, ok := keyDetectors[nk]; ok {
+		var buf [64]byte
+		nkb := appendNormalized(buf[:0], key)
+		d, ok := keyDetectors[string(nkb)] // no allocation for the lookup
+		if ok {
 			if typ, ok := d.check(v); ok {
 				c.add(model.DataItem{Type: typ, Location: f.Location, Value: f.Value, Match: "key:" + key}, rankKey)
 				return
 			}
 		}
-		if !inHeader && isIDKey(nk) && isUUID(v) && !isZeroUUID(v) {
+		if !inHeader && isUUID(v) && !isZeroUUID(v) && isIDKey(string(nkb)) {
 			c.add(model.DataItem{Type: TypeDeviceID, Location: f.Location, Value: f.Value, Match: "shape:uuid"}, rankShape)
 			return
 		}

@@ -270,7 +270,7 @@ func (s *sink) multipart(loc string, data []byte, boundary string, depth int) er
 		if name == "" {
 			name = "part[" + strconv.Itoa(i) + "]"
 		}
-		part, err := readBounded(p, s.max)
+		part, err := readBounded(p, s.max, 0)
 		if err != nil {
 			s.problemf("multipart part %q: %v", name, err)
 		}

@@ -281,30 +281,31 @@ type knownHit struct {
 	coordDec   int
 }
 
-// find returns the known values in text, each value and variant once.
-func (k *KnownValues) find(text string) []knownHit {
+// each calls fn for every match in text that respects its variant's boundaries.
+func (k *KnownValues) each(text string, fn func(v *variant, start, end int)) {
 	if k == nil || len(k.variants) == 0 || len(text) < 3 {
-		return nil
+		return
 	}
-	var hits []knownHit
 	it := k.ac.IterOverlappingByte(unsafe.Slice(unsafe.StringData(text), len(text)))
 	for m := it.Next(); m != nil; m = it.Next() {
 		v := &k.variants[m.Pattern()]
-		s, e := m.Start(), m.End()
-		if !v.boundaryOK(text, s, e) {
-			continue
-		}
-		dup := false
-		for _, h := range hits {
-			if h.how == v.how && h.value.Label == k.Values[v.value].Label {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			hits = append(hits, knownHit{value: k.Values[v.value], how: v.how, start: s, end: e, coordDec: v.coordDecimals})
+		if s, e := m.Start(), m.End(); v.boundaryOK(text, s, e) {
+			fn(v, s, e)
 		}
 	}
+}
+
+// find returns the known values in text, each value and variant once.
+func (k *KnownValues) find(text string) []knownHit {
+	var hits []knownHit
+	k.each(text, func(v *variant, s, e int) {
+		for _, h := range hits {
+			if h.how == v.how && h.value.Label == k.Values[v.value].Label {
+				return
+			}
+		}
+		hits = append(hits, knownHit{value: k.Values[v.value], how: v.how, start: s, end: e, coordDec: v.coordDecimals})
+	})
 	return hits
 }
 
