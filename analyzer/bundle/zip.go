@@ -175,7 +175,9 @@ func (s *Source) readLinkTarget(zf *zip.File) (string, error) {
 // refuseOverlaps refuses entries whose data overlaps another entry's (the overlapping-file zip
 // bomb: many entries that inflate the same bytes). Finding every local header costs one read
 // per entry, so it is done only when the sizes cannot add up: entries that do not overlap fit
-// in the archive with their headers.
+// in the archive with their headers. When they do add up, overlaps cannot amplify: every entry
+// inflates at most MaxRatio times its compressed size, and those sizes sum to no more than the
+// archive, just as for an honest archive.
 func (s *Source) refuseOverlaps() {
 	var need int64
 	for _, zf := range s.zip.File {
