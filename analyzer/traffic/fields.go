@@ -81,8 +81,31 @@ func (s *sink) value(loc, key, v, raw string, depth int) {
 	}
 	s.add(Field{Location: loc, Key: key, Value: v, Raw: raw})
 	if depth < maxNestDepth {
-		s.nestedBase64(loc, key, v, depth)
+		if !s.nestedJWT(loc, v, depth) {
+			s.nestedBase64(loc, key, v, depth)
+		}
 	}
+}
+
+// nestedJWT reads the claims of a JSON Web Token ("Bearer header.payload.signature"), where
+// SDKs and APIs carry user ids and emails.
+func (s *sink) nestedJWT(loc, v string, depth int) bool {
+	tok := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(v, "Bearer "), "bearer "))
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 || len(parts[0]) < 10 || !strings.HasPrefix(parts[0], "eyJ") || !strings.HasPrefix(parts[1], "eyJ") {
+		return false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return false
+	}
+	doc, err := parseJSON(payload)
+	if err != nil {
+		return false
+	}
+	s.layer("jwt@" + loc)
+	s.walkJSON(loc+"(jwt)", "", doc, depth+1)
+	return true
 }
 
 func (s *sink) nestedJSON(loc, key, v string, depth int) bool {

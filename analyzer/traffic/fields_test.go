@@ -97,13 +97,18 @@ func TestDecodeBodyText(t *testing.T) {
 }
 
 func TestRequestFieldsQueryHeadersPath(t *testing.T) {
+	jwt := "eyJhbGciOiJIUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"u_8812734","email":"tester@example.org"}`)) + ".c2lnbmF0dXJl"
 	f := flow("GET", "https://api.example.com/v1/users/tester%40example.org/profile?lat=52.52&lng=13.405&q=a%2Bb", nil,
-		"X-Device-ID", "8c0b0d47-5f1e-4c55-9a8b-3a7b7e9c2d11", "User-Agent", "Example/1.0 CFNetwork/1490 Darwin/23.4.0")
+		"X-Device-ID", "8c0b0d47-5f1e-4c55-9a8b-3a7b7e9c2d11", "User-Agent", "Example/1.0 CFNetwork/1490 Darwin/23.4.0",
+		"Cookie", "theme=dark; uid=4fa1c9e2b7aa; tz=Europe%2FBerlin", "Authorization", "Bearer "+jwt)
 	got := analyzeOne(t, f, Options{})
 	checkItems(t, got.Data, []want{
 		{"path", TypeEmail, "tester@example.org", "shape:email", true},
 		{"query.lat", TypeLatitude, "52.52", "key:lat", true},
 		{"query.lng", TypeLongitude, "13.405", "key:lng", true},
 		{"header.x-device-id", TypeDeviceID, "8c0b0d47-5f1e-4c55-9a8b-3a7b7e9c2d11", "key:", true},
+		{"header.cookie.uid", TypeUserID, "4fa1c9e2b7aa", "key:uid", true},
+		{"header.cookie.tz", TypeTimeZone, "Europe/Berlin", "key:tz", true},
+		{"header.authorization(jwt).email", TypeEmail, "tester@example.org", "key:email", true},
 	})
 }

@@ -112,10 +112,27 @@ func requestFields(f *model.Flow, u *url.URL, protobufEndpoint bool, max int64) 
 		if name == "host" || name == "content-length" || strings.HasPrefix(name, ":") {
 			continue
 		}
+		if name == "cookie" {
+			// Each cookie is its own value: uid=…; _fbp=… say more by name than as one string.
+			for _, c := range strings.Split(h.Value, ";") {
+				k, v, ok := strings.Cut(strings.TrimSpace(c), "=")
+				if ok && k != "" {
+					s.value(child("header.cookie", k), k, unescape(v), rawIfDifferent(v), 0)
+				}
+			}
+			continue
+		}
 		s.value(child("header", name), name, h.Value, "", 0)
 	}
 	decodeMessageInto(&f.Request, "body", protobufEndpoint, s)
 	return s
+}
+
+func rawIfDifferent(v string) string {
+	if unescape(v) != v {
+		return v
+	}
+	return ""
 }
 
 // boundText cuts s to at most n bytes on a rune boundary, marking the cut.
