@@ -192,6 +192,11 @@ func TestMatchHostEmbedded(t *testing.T) {
 	}
 }
 
+var (
+	bruteMu       sync.Mutex
+	brutePatterns = map[string]*pattern{}
+)
+
 // bruteForce is the specification of Match for plain kinds: every pattern tested directly.
 func bruteForce(set *Set, kind, value string) []Hit {
 	var out []Hit
@@ -201,8 +206,15 @@ func bruteForce(set *Set, kind, value string) []Hit {
 				continue
 			}
 			for _, raw := range f.list {
-				p, err := compilePattern(raw, foldKind(kind))
-				if err != nil {
+				key := kind + "\x00" + raw
+				bruteMu.Lock()
+				p, ok := brutePatterns[key]
+				if !ok {
+					p, _ = compilePattern(raw, foldKind(kind))
+					brutePatterns[key] = p
+				}
+				bruteMu.Unlock()
+				if p == nil {
 					continue
 				}
 				v := value
