@@ -3,11 +3,12 @@
 // libraries, symbols, Objective-C and Swift names, selector references and C strings.
 //
 // Input is treated as hostile. Sizes and counts are bounded by Options, every slice is parsed
-// under recover(), and the parts of go-macho that follow pointers without bounds (Objective-C
-// class and protocol graphs, Swift metadata, the export trie, bind opcodes) are replaced by
-// small readers here that visit each structure once, so a crafted file cannot overflow the
-// stack or exhaust memory (both fatal in Go, beyond the reach of recover). go-macho still
-// decodes the header, load commands, symbol table and chained fixups.
+// under recover(), and the parts of go-macho that follow pointers or counts without bounds
+// (Objective-C class and protocol graphs, Swift metadata, the export trie, bind opcodes,
+// chained-fixup tables) are replaced by small readers here that visit each structure once,
+// so a crafted file cannot overflow the stack or exhaust memory (both fatal in Go, beyond
+// the reach of recover). go-macho decodes the load commands and the symbol table, and is
+// handed only the commands a first pass here found sound.
 //
 // Read is safe for concurrent use. While any call is parsing, output of the standard library's
 // log package is discarded process-wide (go-macho logs there on unknown load commands); it is
