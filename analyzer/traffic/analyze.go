@@ -363,7 +363,7 @@ func (c *flowContext) result() []model.DataItem {
 		}
 		sort.SliceStable(r.matches, func(i, j int) bool { return matchOrder(r.matches[i]) < matchOrder(r.matches[j]) })
 		it.Match = strings.Join(r.matches, ", ")
-		it.Value = boundText(it.Value, maxValueLen)
+		it.Value = printable(boundText(it.Value, maxValueLen))
 		out = append(out, it)
 	}
 	sort.SliceStable(out, func(i, j int) bool {

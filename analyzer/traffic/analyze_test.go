@@ -116,6 +116,24 @@ func TestDataItemBounds(t *testing.T) {
 	}
 }
 
+func TestBinaryBodyValuesArePrintable(t *testing.T) {
+	body := append([]byte{0x89, 'P', 'N', 'G', 0x00, 0xff, 0x01}, []byte("idfa="+idfa+"\x00\xfe")...)
+	f := flow("POST", "https://example.com/upload", body, "Content-Type", "application/octet-stream")
+	got := analyzeOne(t, f, Options{Known: mustKnown(t)})
+	it := itemAt(got.Data, "body")
+	if it == nil || it.Type != TypeAdvertisingID || !strings.Contains(it.Value, idfa) {
+		t.Fatalf("items: %s", dump(got.Data))
+	}
+	for _, r := range it.Value {
+		if r < 0x20 || r == 0xfffd {
+			t.Fatalf("unprintable value %q", it.Value)
+		}
+	}
+	if d := DecodeBody(&f); !strings.Contains(d.Text, "bytes of binary data") {
+		t.Errorf("text %q", d.Text)
+	}
+}
+
 func TestNaturalLess(t *testing.T) {
 	for _, c := range [][2]string{{"a[2]", "a[10]"}, {"body.pb.1.9", "body.pb.1.10"}, {"a", "b"}, {"x1", "x1y"}} {
 		if !naturalLess(c[0], c[1]) || naturalLess(c[1], c[0]) {

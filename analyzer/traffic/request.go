@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sdkflow/sdkflow/model"
 )
@@ -78,7 +79,11 @@ func decodeMessageInto(m *model.Message, loc string, protobufEndpoint bool, s *s
 				b.WriteString("…\n")
 				break
 			}
-			fmt.Fprintf(&b, "%s = %s\n", f.Location, boundText(f.Value, maxValueLen))
+			if isPrintableText([]byte(f.Value)) {
+				fmt.Fprintf(&b, "%s = %s\n", f.Location, boundText(f.Value, maxValueLen))
+			} else {
+				fmt.Fprintf(&b, "%s = (%d bytes of binary data)\n", f.Location, len(f.Value))
+			}
 		}
 		s.text = b.String()
 	}
@@ -148,3 +153,29 @@ func boundText(s string, n int) string {
 }
 
 func utf8RuneStart(b byte) bool { return b&0xc0 != 0x80 }
+
+// printable replaces invalid UTF-8 and control characters with '.', so a value cut from a
+// binary body reads as text in any report.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || r < 0x20 || r == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 || r < 0x20 || r == 0x7f {
+			b.WriteByte('.')
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
