@@ -16,8 +16,9 @@ func (f ConsentFlag) MarshalYAML() (any, error) {
 		Safe     any    `yaml:"safe"`
 		Controls string `yaml:"controls"`
 		Note     string `yaml:"note,omitempty"`
+		GatedBy  string `yaml:"gatedBy,omitempty"`
 	}
-	return flag{Key: f.Key, Default: flagYAML(f.Default), Safe: flagYAML(f.Safe), Controls: f.Controls, Note: f.Note}, nil
+	return flag{Key: f.Key, Default: flagYAML(f.Default), Safe: flagYAML(f.Safe), Controls: f.Controls, Note: f.Note, GatedBy: f.GatedBy}, nil
 }
 
 func flagYAML(v string) any {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -308,6 +309,9 @@ func checkSignature(s *Signature, wantID string) []located {
 			add(fmt.Sprintf("consent flag %q appears twice", f.Key), "consentFlags", strconv.Itoa(i))
 		}
 		seen[f.Key] = true
+		if f.GatedBy != "" && (f.GatedBy == f.Key || !slices.ContainsFunc(s.ConsentFlags, func(g ConsentFlag) bool { return g.Key == f.GatedBy })) {
+			add(fmt.Sprintf("consent flag %q: gatedBy %q is not another consent flag of this signature", f.Key, f.GatedBy), "consentFlags", strconv.Itoa(i), "gatedBy")
+		}
 		if f.Safe == FlagUnset {
 			add(fmt.Sprintf("consent flag %q: safe must be true or false", f.Key), "consentFlags", strconv.Itoa(i), "safe")
 		}

@@ -209,3 +209,39 @@ func TestConsentFlagIsSafe(t *testing.T) {
 		t.Error("OneSignal-style flag")
 	}
 }
+
+func TestCollectingFlags(t *testing.T) {
+	set, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := func(fs []ConsentFlag) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.Key)
+		}
+		return out
+	}
+	fb, _ := set.Get("facebook-core")
+	if got := keys(fb.CollectingFlags(nil)); strings.Join(got, ",") != "FacebookAutoLogAppEventsEnabled,FacebookAdvertiserIDCollectionEnabled" {
+		t.Errorf("facebook-core with no keys: %v", got)
+	}
+	if got := fb.CollectingFlags(map[string]any{"FacebookAutoLogAppEventsEnabled": false, "FacebookAdvertiserIDCollectionEnabled": "NO"}); len(got) != 0 {
+		t.Errorf("facebook-core with safe keys: %v", keys(got))
+	}
+	ga, _ := set.Get("firebase-analytics")
+	if got := ga.CollectingFlags(map[string]any{"FIREBASE_ANALYTICS_COLLECTION_ENABLED": false}); len(got) != 0 {
+		t.Errorf("collection off: the gated consent-mode keys do not matter, got %v", keys(got))
+	}
+	if got := ga.CollectingFlags(map[string]any{"FIREBASE_ANALYTICS_COLLECTION_ENABLED": true}); len(got) < 4 {
+		t.Errorf("collection on, no consent-mode defaults: got %v", keys(got))
+	}
+}
+
+func TestGatedByMustNameAFlag(t *testing.T) {
+	doc := validDoc + "consentFlags:\n  - key: A\n    default: true\n    safe: false\n    controls: c\n    gatedBy: Missing\n"
+	_, errs := ParseFile("my-sdk.yaml", []byte(doc))
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "my-sdk.yaml:15: consent flag \"A\": gatedBy") {
+		t.Errorf("got %v", errs)
+	}
+}

@@ -122,6 +122,29 @@ type ConsentFlag struct {
 	// Controls says what the key governs.
 	Controls string `yaml:"controls" json:"controls"`
 	Note     string `yaml:"note,omitempty" json:"note,omitempty"`
+	// GatedBy names another flag of the same signature that switches collection off as a
+	// whole: while that one is at its safe value, this one does not matter.
+	GatedBy string `yaml:"gatedBy,omitempty" json:"gatedBy,omitempty"`
+}
+
+// CollectingFlags returns the consent flags that leave collection on at launch, given the
+// top-level values of the app's Info.plist (model.InfoPlist.Values): absent and unsafe by
+// default, or set to another value than the safe one. A flag whose master switch (GatedBy) is
+// safe is left out.
+func (s *Signature) CollectingFlags(values map[string]any) []ConsentFlag {
+	safe := map[string]bool{}
+	for i := range s.ConsentFlags {
+		f := &s.ConsentFlags[i]
+		v, ok := values[f.Key]
+		safe[f.Key] = f.IsSafe(v, ok)
+	}
+	var out []ConsentFlag
+	for _, f := range s.ConsentFlags {
+		if !safe[f.Key] && !(f.GatedBy != "" && safe[f.GatedBy]) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // IsSafe reports whether an Info.plist value keeps the SDK from collecting before consent.
