@@ -2,9 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -236,7 +234,7 @@ func writeImported(dir, source string, imp *signatures.ExodusImport) error {
 		"(https://reports.exodus-privacy.eu.org), which is made available under the Open Database\n" +
 		"License 1.0 (https://opendatacommons.org/licenses/odbl/1-0/). Any derived database must be\n" +
 		"shared under the same licence, with this attribution.\n"
-	if err := os.WriteFile(filepath.Join(dir, "ATTRIBUTION-EXODUS.txt"), []byte(note), 0o644); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := os.WriteFile(filepath.Join(dir, "ATTRIBUTION-EXODUS.txt"), []byte(note), 0o644); err != nil {
 		return withCode(exitInput, err)
 	}
 	return nil
