@@ -40,7 +40,11 @@ func testSignatures() fakeSignatures {
 		},
 		"consent-mode": {
 			ID: "consent-mode", Name: "Consent Mode SDK",
-			ConsentFlags: []signatures.ConsentFlag{{Key: "DEFAULT_ALLOW_AD_STORAGE", Default: "unset", Safe: "false"}},
+			ConsentFlags: []signatures.ConsentFlag{
+				{Key: "COLLECTION_ENABLED", Default: "false", Safe: "false"},
+				{Key: "DEFAULT_ALLOW_AD_STORAGE", Default: "unset", Safe: "false"},
+				{Key: "DEFAULT_ALLOW_IDFV", Default: "true", Safe: "false", GatedBy: "COLLECTION_ENABLED"},
+			},
 		},
 	}
 }
@@ -171,6 +175,12 @@ func TestSDKF010UnsetDefault(t *testing.T) {
 	f := only(t, evaluate(t, app), "SDKF010", 1)[0]
 	if !strings.Contains(f.Message, "no consent default") || f.SDK != "consent-mode" {
 		t.Errorf("unset default: %+v", f)
+	}
+	// With its master switch on, the gated flag counts too.
+	app.Declarations.InfoPlists[0].Values["COLLECTION_ENABLED"] = true
+	fs := only(t, evaluate(t, app), "SDKF010", 3)
+	if fs[0].Evidence[0].Value != "COLLECTION_ENABLED" && fs[1].Evidence[0].Value != "COLLECTION_ENABLED" && fs[2].Evidence[0].Value != "COLLECTION_ENABLED" {
+		t.Errorf("master switch not reported: %q", rules(fs))
 	}
 }
 

@@ -37,10 +37,9 @@ func (autoCollection) Check(in *Input) []model.Finding {
 				if info == nil {
 					continue // the missing or unreadable Info.plist is already an error of the scan
 				}
-				for _, flag := range sig.ConsentFlags {
-					if f, ok := checkFlag(v, s, info, flag); ok {
-						out = append(out, f)
-					}
+				// CollectingFlags leaves out flags whose master switch (gatedBy) is off.
+				for _, flag := range sig.CollectingFlags(info.Values) {
+					out = append(out, flagFinding(v, s, info, flag))
 				}
 			}
 		}
@@ -48,12 +47,12 @@ func (autoCollection) Check(in *Input) []model.Finding {
 	return out
 }
 
-func checkFlag(v *appView, s *model.SDK, info *model.InfoPlist, flag signatures.ConsentFlag) (model.Finding, bool) {
-	value, scalar := info.Values[flag.Key]
+// flagFinding describes a flag that leaves collection on: absent with a collecting default,
+// set to collect, or set to something the SDK cannot read as its safe value.
+func flagFinding(v *appView, s *model.SDK, info *model.InfoPlist, flag signatures.ConsentFlag) model.Finding {
+	_, scalar := info.Values[flag.Key]
+	value := info.Values[flag.Key]
 	present := scalar || slices.Contains(info.Keys, flag.Key)
-	if flag.IsSafe(value, present) {
-		return model.Finding{}, false
-	}
 	var state, detail string
 	switch {
 	case !present && flag.Default == signatures.FlagUnset:
@@ -81,9 +80,7 @@ func checkFlag(v *appView, s *model.SDK, info *model.InfoPlist, flag signatures.
 	}
 	ev := []model.Evidence{{Kind: model.EvidencePlistKey, Path: info.Path, Value: flag.Key, Detail: detail}}
 	ev = append(ev, sdkEvidence(s)...)
-	return model.Finding{
-		SDK: s.ID, App: appID(v.app), Message: msg, Fix: fix, Evidence: ev,
-	}, true
+	return model.Finding{SDK: s.ID, App: appID(v.app), Message: msg, Fix: fix, Evidence: ev}
 }
 
 // shown renders a plist value for a message: strings quoted, everything bounded, since a plist

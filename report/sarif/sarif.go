@@ -222,10 +222,11 @@ func toLocation(e model.Evidence, base string) location {
 	return loc
 }
 
-// relativeURI escapes a slash path inside an app as a relative URI reference. A first segment
-// holding a colon would read as a scheme, so such paths start with "./".
+// relativeURI escapes a slash path inside an app as a relative URI reference. Leading slashes
+// are dropped, so it never reads as an absolute or network path, and a first segment holding a
+// colon would read as a scheme, so such paths start with "./".
 func relativeURI(p string) string {
-	u := (&url.URL{Path: strings.TrimPrefix(p, "/")}).EscapedPath()
+	u := (&url.URL{Path: strings.TrimLeft(p, "/")}).EscapedPath()
 	first, _, _ := strings.Cut(u, "/")
 	if strings.Contains(first, ":") {
 		u = "./" + u
