@@ -6,7 +6,22 @@
 // present, records the others as skipped with the reason, gives each finding its default
 // severity and a stable fingerprint, and orders the result. Rules are registered with
 // Register from an init function, one file per rule, so traffic rules added later need no
-// change here.
+// change here:
+//
+//	func init() { Register(beforeConsent{}) }
+//
+//	type beforeConsent struct{}
+//
+//	func (beforeConsent) Info() model.RuleInfo { return ruleInfo("SDKF001") }
+//
+//	func (beforeConsent) Check(in *Input) []model.Finding {
+//		// read in.Sessions (and in.Apps, in.Privacy(i) for rules that need both); return
+//		// findings whose first evidence is the request (kind flow, session, flow index)
+//	}
+//
+// A rule whose RuleInfo.Needs input is absent is skipped with the reason; one that needs more
+// (the signature set) implements Prerequisite. Only SDKs at confidence medium or high drive
+// findings (privacy.Confident).
 package consent
 
 import (
