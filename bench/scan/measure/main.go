@@ -23,6 +23,7 @@ const (
 
 type run struct {
 	wall  time.Duration
+	cpu   time.Duration // user + system: steadier than wall time on a busy machine
 	rssKB int64
 }
 
@@ -58,10 +59,11 @@ func main() {
 			os.Exit(1)
 		}
 		unzip, scan = append(unzip, u), append(scan, s)
-		fmt.Printf("run %d: unzip -p %.2fs, sdkflow scan %.2fs (peak RSS %d MB)\n",
-			i+1, u.wall.Seconds(), s.wall.Seconds(), s.rssKB>>10)
+		fmt.Printf("run %d: unzip -p %.2fs (cpu %.2fs), sdkflow scan %.2fs (cpu %.2fs, peak RSS %d MB)\n",
+			i+1, u.wall.Seconds(), u.cpu.Seconds(), s.wall.Seconds(), s.cpu.Seconds(), s.rssKB>>10)
 	}
-	u, s := median(unzip), median(scan)
+	u, s := median(unzip, wallOf), median(scan, wallOf)
+	uc, sc := median(unzip, cpuOf), median(scan, cpuOf)
 	peak := int64(0)
 	for _, r := range scan {
 		peak = max(peak, r.rssKB)
@@ -71,6 +73,7 @@ func main() {
 	fmt.Printf("unzip -p > /dev/null:    %.2fs (median of %d)\n", u.Seconds(), *runs)
 	fmt.Printf("sdkflow scan -o json:    %.2fs (median of %d)\n", s.Seconds(), *runs)
 	fmt.Printf("ratio scan/unzip:        %.3f (goal <= %.1f) %s\n", ratio, goalRatio, verdict(ratio <= goalRatio))
+	fmt.Printf("cpu time unzip / scan:   %.2fs / %.2fs, ratio %.3f\n", uc.Seconds(), sc.Seconds(), sc.Seconds()/uc.Seconds())
 	fmt.Printf("scan peak RSS:           %d MB (goal < %d MB) %s\n", peak>>10, goalRSSMB, verdict(peak>>10 < goalRSSMB))
 }
 
@@ -90,8 +93,12 @@ func measure(name string, args ...string) (run, error) {
 	wall := time.Since(start)
 	var r run
 	r.wall = wall
+	if cmd.ProcessState == nil {
+		return r, err
+	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru != nil {
 		r.rssKB = ru.Maxrss // kilobytes on Linux
+		r.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	if err != nil {
 		// sdkflow exits 1 when it has findings; that is a finished scan.
@@ -103,10 +110,13 @@ func measure(name string, args ...string) (run, error) {
 	return r, nil
 }
 
-func median(runs []run) time.Duration {
+func wallOf(r run) time.Duration { return r.wall }
+func cpuOf(r run) time.Duration  { return r.cpu }
+
+func median(runs []run, of func(run) time.Duration) time.Duration {
 	d := make([]time.Duration, len(runs))
 	for i, r := range runs {
-		d[i] = r.wall
+		d[i] = of(r)
 	}
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
 	return d[len(d)/2]
