@@ -95,7 +95,7 @@ type upstream struct {
 
 var trackerHosts = []string{"graph.facebook.com", "app-measurement.com", "pinned.example", "ws.example"}
 
-func newUpstream(t *testing.T) *upstream {
+func newUpstream(t testing.TB) *upstream {
 	t.Helper()
 	ca, err := NewCA(time.Now())
 	if err != nil {
@@ -144,7 +144,7 @@ func newUpstream(t *testing.T) *upstream {
 
 func (u *upstream) addr() string { return u.srv.Listener.Addr().String() }
 
-func issueLeaf(t *testing.T, ca *CA, names ...string) tls.Certificate {
+func issueLeaf(t testing.TB, ca *CA, names ...string) tls.Certificate {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -168,7 +168,7 @@ func issueLeaf(t *testing.T, ca *CA, names ...string) tls.Certificate {
 
 // rig is a proxy in front of an upstream, recording into memory.
 type rig struct {
-	t     *testing.T
+	t     testing.TB
 	p     *Proxy
 	ca    *CA
 	rec   *memRecorder
@@ -179,7 +179,7 @@ type rig struct {
 	notes []string
 }
 
-func newRig(t *testing.T, tweak func(*Options)) *rig {
+func newRig(t testing.TB, tweak func(*Options)) *rig {
 	t.Helper()
 	ca, err := NewCA(time.Now())
 	if err != nil {
