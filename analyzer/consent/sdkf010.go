@@ -56,16 +56,16 @@ func flagFinding(v *appView, s *model.SDK, info *model.InfoPlist, flag signature
 	var state, detail string
 	switch {
 	case !present && flag.Default == signatures.FlagUnset:
-		state = fmt.Sprintf("%s is absent from %s, so no consent default is set", flag.Key, info.Path)
+		state = fmt.Sprintf("%s is absent from %s, so no consent default is set", flag.Key, v.rel(info.Path))
 		detail = "absent (no default)"
 	case !present:
-		state = fmt.Sprintf("%s is absent from %s and defaults to %s", flag.Key, info.Path, flag.Default)
+		state = fmt.Sprintf("%s is absent from %s and defaults to %s", flag.Key, v.rel(info.Path), flag.Default)
 		detail = "absent (default " + flag.Default + ")"
 	case !scalar:
-		state = fmt.Sprintf("%s in %s is not a plain value the SDK can read as %s", flag.Key, info.Path, flag.Safe)
+		state = fmt.Sprintf("%s in %s is not a plain value the SDK can read as %s", flag.Key, v.rel(info.Path), flag.Safe)
 		detail = "set to a non-scalar value"
 	default:
-		state = fmt.Sprintf("%s is set to %s in %s", flag.Key, shown(value), info.Path)
+		state = fmt.Sprintf("%s is set to %s in %s", flag.Key, shown(value), v.rel(info.Path))
 		detail = "set to " + shown(value)
 	}
 	msg := fmt.Sprintf("%s collects at launch: %s", sdkName(s), state)
@@ -74,7 +74,7 @@ func flagFinding(v *appView, s *model.SDK, info *model.InfoPlist, flag signature
 	}
 	msg += "."
 	fix := fmt.Sprintf("Set %s to %s (%s) in %s, and turn collection on at runtime once the user consents.",
-		flag.Key, flag.Safe, plistXML(flag.Safe), info.Path)
+		flag.Key, flag.Safe, plistXML(flag.Safe), v.rel(info.Path))
 	if flag.Note != "" {
 		fix += " Note: " + flag.Note
 	}

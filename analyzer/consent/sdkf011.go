@@ -43,29 +43,29 @@ func undeclaredFinding(v *appView, b *privacy.BinaryUse, m *privacy.Missing) mod
 	switch {
 	case b.MainExecutable && len(b.SDKs) > 0:
 		who = fmt.Sprintf("The main executable %s (which also holds the statically linked %s, so the use may be theirs or the app's own)",
-			b.Binary, v.sdkNames(b.SDKs))
+			v.rel(b.Binary), v.sdkNames(b.SDKs))
 	case b.MainExecutable:
-		who = "The main executable " + b.Binary
+		who = "The main executable " + v.rel(b.Binary)
 	case len(b.SDKs) == 1:
 		sdk = b.SDKs[0]
-		who = fmt.Sprintf("%s (%s)", b.Binary, sdkName(v.sdk(sdk)))
+		who = fmt.Sprintf("%s (%s)", v.rel(b.Binary), sdkName(v.sdk(sdk)))
 	case len(b.SDKs) > 1:
-		who = fmt.Sprintf("%s (which holds %s; the use cannot be pinned to one of them)", b.Binary, v.sdkNames(b.SDKs))
+		who = fmt.Sprintf("%s (which holds %s; the use cannot be pinned to one of them)", v.rel(b.Binary), v.sdkNames(b.SDKs))
 	default:
-		who = b.Binary
+		who = v.rel(b.Binary)
 	}
-	msg := fmt.Sprintf("%s uses the required-reason API category %s (%s), but ", who, cat, listAtMost(names, 4))
+	msg := fmt.Sprintf("%s uses %s APIs (%s) without a declaration. ", who, cat, listAtMost(names, 4))
 	target := manifestTarget(v, b)
 	switch {
 	case len(m.ListedWithoutReason) > 0:
-		msg += fmt.Sprintf("%s lists it without a reason code.", strings.Join(m.ListedWithoutReason, ", "))
+		msg += fmt.Sprintf("%s lists the category without a reason code.", strings.Join(v.rels(m.ListedWithoutReason), ", "))
 	case len(b.Covering) == 0:
-		msg += fmt.Sprintf("no privacy manifest covers it (expected at %s).", target)
+		msg += fmt.Sprintf("No privacy manifest covers the binary (expected at %s).", v.rel(target))
 	default:
-		msg += fmt.Sprintf("no manifest that covers it (%s) declares it.", strings.Join(b.Covering, ", "))
+		msg += fmt.Sprintf("The manifest that covers the binary (%s) does not declare the category.", strings.Join(v.rels(b.Covering), ", "))
 	}
 	if len(m.DeclaredElsewhere) > 0 && !b.MainExecutable {
-		msg += fmt.Sprintf(" %s declares it, but each framework needs its own declaration.", strings.Join(m.DeclaredElsewhere, ", "))
+		msg += fmt.Sprintf(" %s declares it, but each framework needs its own declaration.", strings.Join(v.rels(m.DeclaredElsewhere), ", "))
 	}
 	msg += " App Store Connect rejects this (ITMS-91053)."
 
@@ -76,9 +76,9 @@ func undeclaredFinding(v *appView, b *privacy.BinaryUse, m *privacy.Missing) mod
 	var fix string
 	if sdk != "" {
 		fix = fmt.Sprintf("Update %s to a version whose privacy manifest declares %s; until then the vendor's manifest at %s needs %s.",
-			sdkName(v.sdk(sdk)), cat, target, entry)
+			sdkName(v.sdk(sdk)), cat, v.rel(target), entry)
 	} else {
-		fix = fmt.Sprintf("Add to %s %s.", target, entry)
+		fix = fmt.Sprintf("Add to %s %s.", v.rel(target), entry)
 	}
 
 	ev := []model.Evidence{{Kind: model.EvidenceFile, Path: b.Binary, Value: cat, Detail: "uses " + privacy.ShortCategory(cat) + " without a declaration"}}

@@ -73,8 +73,8 @@ func checkListed(in *Input, v *appView, s *model.SDK) []model.Finding {
 			continue
 		}
 		msg := fmt.Sprintf("%s is on Apple's list of commonly used SDKs (as %s), but %s has no PrivacyInfo.xcprivacy. App Store Connect rejects this (ITMS-91061).",
-			sdkName(s), listedAs, fw)
-		fix := fmt.Sprintf("Update %s to a version that ships its own privacy manifest (expected at %s/PrivacyInfo.xcprivacy).", sdkName(s), fw)
+			sdkName(s), listedAs, v.rel(fw))
+		fix := fmt.Sprintf("Update %s to a version that ships its own privacy manifest (expected at %s/PrivacyInfo.xcprivacy).", sdkName(s), v.rel(fw))
 		ev := []model.Evidence{{Kind: model.EvidenceFile, Path: fw, Value: "PrivacyInfo.xcprivacy", Detail: "absent from the SDK's framework"}}
 		if b := v.idx.Bundle(fw); b != nil && b.Executable != "" {
 			ev = append(ev, model.Evidence{Kind: model.EvidenceFile, Path: b.Executable, Detail: sdkName(s) + " binary"})
@@ -93,9 +93,9 @@ func checkListed(in *Input, v *appView, s *model.SDK) []model.Finding {
 		if bin == nil || insideAny(bin.Bundle, frameworks) || v.idx.IsMainExecutable(bin) {
 			continue
 		}
-		where := fmt.Sprintf("is repackaged inside %s", bin.Bundle)
+		where := fmt.Sprintf("is repackaged inside %s", v.rel(bin.Bundle))
 		if bin.Bundle == "" {
-			where = fmt.Sprintf("is repackaged inside %s", p)
+			where = fmt.Sprintf("is repackaged inside %s", v.rel(p))
 		}
 		msg := fmt.Sprintf("%s is on Apple's list of commonly used SDKs (as %s) and %s, with no privacy manifest of its own. Apple requires the listed SDK's manifest even when its code ships inside another binary. App Store Connect rejects this (ITMS-91061).",
 			sdkName(s), listedAs, where)

@@ -29,14 +29,14 @@ func (invalidManifest) Check(in *Input) []model.Finding {
 				if p.Severity != "error" {
 					continue
 				}
-				where := m.Path
+				where := v.rel(m.Path)
 				if p.Key != "" {
 					where += " at " + p.Key
 				}
 				msg := fmt.Sprintf("Invalid privacy manifest content in %s: %s. App Store Connect rejects this (ITMS-91108).", where, p.Message)
 				fix := fmt.Sprintf("Correct %s: %s.", where, p.Message)
 				if p.Key == "" {
-					fix = fmt.Sprintf("Replace %s with a valid property list: %s.", m.Path, p.Message)
+					fix = fmt.Sprintf("Replace %s with a valid property list: %s.", v.rel(m.Path), p.Message)
 				}
 				ev := []model.Evidence{{Kind: model.EvidenceManifest, Path: m.Path, Value: p.Key, Detail: p.Message}}
 				out = append(out, model.Finding{SDK: sdk, App: appID(v.app), Message: msg, Fix: fix, Evidence: ev})

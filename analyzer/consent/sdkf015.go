@@ -80,9 +80,9 @@ func (trackingWithoutUsage) Check(in *Input) []model.Finding {
 			detail = "empty"
 		}
 		msg := fmt.Sprintf("%s links %s, but %s %s, so the app cannot ask for tracking permission and the advertising identifier stays all zeros.",
-			listAtMost(bins, 3), joinAnd(fws), info.Path, state)
+			listAtMost(v.rels(bins), 3), joinAnd(fws), v.rel(info.Path), state)
 		fix := fmt.Sprintf("Add %s (a sentence telling the user why) to %s and request authorization with ATTrackingManager before reading the advertising identifier, or remove %s.",
-			usageKey, info.Path, joinAnd(fws))
+			usageKey, v.rel(info.Path), joinAnd(fws))
 		ev := append([]model.Evidence{{Kind: model.EvidencePlistKey, Path: info.Path, Value: usageKey, Detail: detail}}, linking...)
 		out = append(out, model.Finding{SDK: soleSDK(v, bins), App: appID(v.app), Message: msg, Fix: fix, Evidence: ev})
 	}

@@ -36,8 +36,8 @@ func (arbitraryLoads) Check(in *Input) []model.Finding {
 				continue
 			}
 			msg := fmt.Sprintf("%s sets NSAppTransportSecurity/NSAllowsArbitraryLoads to true: every connection of %s may use plain HTTP, so personal data can travel unencrypted.",
-				info.Path, base(b.Path))
-			fix := fmt.Sprintf("Remove NSAllowsArbitraryLoads from NSAppTransportSecurity in %s, and list the hosts that truly need plain HTTP under NSExceptionDomains.", info.Path)
+				v.rel(info.Path), base(b.Path))
+			fix := fmt.Sprintf("Remove NSAllowsArbitraryLoads from NSAppTransportSecurity in %s, and list the hosts that truly need plain HTTP under NSExceptionDomains.", v.rel(info.Path))
 			if n := len(info.ATS.ExceptionDomains); n > 0 {
 				fix += fmt.Sprintf(" The plist already has %d exception domain(s) (%s).", n, listAtMost(info.ATS.ExceptionDomains, 5))
 			}

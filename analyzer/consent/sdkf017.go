@@ -38,8 +38,8 @@ func (listedUnsigned) Check(in *Input) []model.Finding {
 				if container == "" {
 					container = p
 				}
-				msg := fmt.Sprintf("%s holds %s, which is on Apple's list of commonly used SDKs, and has no code signature. App Store Connect rejects this (ITMS-91065).", p, sdkName(s))
-				fix := fmt.Sprintf("Use the vendor's signed distribution of %s, or sign %s when repackaging it (codesign --sign IDENTITY --timestamp).", sdkName(s), container)
+				msg := fmt.Sprintf("%s holds %s, which is on Apple's list of commonly used SDKs, and has no code signature. App Store Connect rejects this (ITMS-91065).", v.rel(p), sdkName(s))
+				fix := fmt.Sprintf("Use the vendor's signed distribution of %s, or sign %s when repackaging it (codesign --sign IDENTITY --timestamp).", sdkName(s), v.rel(container))
 				ev := []model.Evidence{{Kind: model.EvidenceFile, Path: p, Value: "LC_CODE_SIGNATURE", Detail: "absent"}}
 				ev = append(ev, sdkEvidence(s)...)
 				out = append(out, model.Finding{SDK: s.ID, App: appID(v.app), Message: msg, Fix: fix, Evidence: ev})

@@ -16,6 +16,8 @@ type appView struct {
 	idx   *privacy.Index
 	infos map[string]*model.InfoPlist // by bundle path
 	bins  map[string]*model.Binary
+	// rootDir is the folder holding the outermost bundle ("Payload" in an IPA), "" at the top.
+	rootDir string
 }
 
 func newAppView(app *model.App) *appView {
@@ -26,6 +28,14 @@ func newAppView(app *model.App) *appView {
 	}
 	for i := range app.Binaries {
 		v.bins[app.Binaries[i].Path] = &app.Binaries[i]
+	}
+	for _, b := range app.Bundles {
+		if b.Parent == "" {
+			if d := path.Dir(b.Path); d != "." {
+				v.rootDir = d
+			}
+			break
+		}
 	}
 	return v
 }
@@ -87,6 +97,27 @@ func (v *appView) hosts(s *model.SDK) []*model.Bundle {
 		}
 	}
 	slices.SortFunc(out, func(a, b *model.Bundle) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// rel shortens a path for messages: relative to the folder that holds the outermost bundle
+// (Zoomlike.app/Info.plist rather than Payload/Zoomlike.app/Info.plist), as App Store Connect
+// names files. Evidence keeps the full path.
+func (v *appView) rel(p string) string {
+	if v.rootDir == "" {
+		return p
+	}
+	if r, ok := strings.CutPrefix(p, v.rootDir+"/"); ok {
+		return r
+	}
+	return p
+}
+
+func (v *appView) rels(ps []string) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = v.rel(p)
+	}
 	return out
 }
 
