@@ -64,6 +64,7 @@ type Store struct {
 	// writeMu serialises this process's writers, so they queue here instead of polling SQLite's
 	// busy handler; other processes are kept apart by SQLite's own locks.
 	writeMu sync.Mutex
+	commits groupCommit
 	now     func() time.Time
 }
 
@@ -158,9 +159,10 @@ func (s *Store) CreateSession(ctx context.Context, name string) error {
 	return nil
 }
 
-// AddFlow stores f in the named session (which must exist) in its own transaction, so the flow
-// is durable when AddFlow returns. It assigns and returns f.Index: 0-based, per session, in
-// commit order.
+// AddFlow stores f in the named session (which must exist), durably: when AddFlow returns
+// the flow is committed. It assigns and returns f.Index: 0-based, per session, in commit order.
+// Concurrent calls are committed together in one transaction (group commit), each still
+// returning only once its flow is on disk.
 func (s *Store) AddFlow(ctx context.Context, session string, f *model.Flow) (int, error) {
 	if err := ValidName(session); err != nil {
 		return 0, err
@@ -169,30 +171,46 @@ func (s *Store) AddFlow(ctx context.Context, session string, f *model.Flow) (int
 	if err != nil {
 		return 0, fmt.Errorf("session %s: storing flow %s %s: %w", session, f.Method, f.URL, err)
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("session %s: storing flow: %w", session, err)
+	if err := ctx.Err(); err != nil {
+		return 0, err
 	}
-	defer tx.Rollback()
-	id, err := sessionID(ctx, tx, session)
+	idx, err := s.commits.submit(&flowWrite{ctx: ctx, session: session, row: row}, s.commitFlows)
 	if err != nil {
 		return 0, err
 	}
-	var idx int
-	if err := tx.QueryRowContext(ctx,
-		`SELECT COALESCE(MAX(idx) + 1, 0) FROM flows WHERE session_id = ?`, id).Scan(&idx); err != nil {
-		return 0, fmt.Errorf("session %s: numbering flow: %w", session, err)
-	}
-	if err := insertFlow(ctx, tx, id, idx, row); err != nil {
-		return 0, fmt.Errorf("session %s: storing flow %d: %w", session, idx, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("session %s: committing flow %d: %w", session, idx, err)
-	}
 	f.Index = idx
 	return idx, nil
+}
+
+// addFlowAlone stores one flow in its own transaction: the path a batch falls back to when
+// one of its flows fails, so the others still land.
+func (s *Store) addFlowAlone(ctx context.Context, w *flowWrite) (int, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("session %s: storing flow: %w", w.session, err)
+	}
+	defer tx.Rollback()
+	id, err := sessionID(ctx, tx, w.session)
+	if err != nil {
+		return 0, err
+	}
+	idx, err := nextIndex(ctx, tx, id)
+	if err != nil {
+		return 0, fmt.Errorf("session %s: numbering flow: %w", w.session, err)
+	}
+	if err := insertFlow(ctx, tx, id, idx, w.row); err != nil {
+		return 0, fmt.Errorf("session %s: storing flow %d: %w", w.session, idx, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("session %s: committing flow %d: %w", w.session, idx, err)
+	}
+	return idx, nil
+}
+
+func nextIndex(ctx context.Context, q querier, sessionID int64) (int, error) {
+	var idx int
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM flows WHERE session_id = ?`, sessionID).Scan(&idx)
+	return idx, err
 }
 
 // AddMarker stores m in the named session (which must exist); it is durable on return.
@@ -380,7 +398,11 @@ func (s *Store) Load(ctx context.Context, name string) (*model.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	sess.Flows = []model.Flow{}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM flows WHERE session_id = ?`, id).Scan(&n); err != nil {
+		return nil, fmt.Errorf("session %s: counting flows: %w", name, err)
+	}
+	sess.Flows = make([]model.Flow, 0, n) // one allocation: a session can hold 100,000 flows
 	err = eachFlow(ctx, tx, id, func(f *model.Flow) error {
 		sess.Flows = append(sess.Flows, *f)
 		return nil
