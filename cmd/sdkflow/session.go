@@ -308,11 +308,12 @@ func newSessionExportCmd(io *streams, g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-func newSessionImportCmd(io *streams, g *globalOptions) *cobra.Command {
+func newSessionImportCmd(std *streams, g *globalOptions) *cobra.Command {
 	var name string
 	var replace bool
 	cmd := &cobra.Command{
 		Use:   "import FILE.har --session NAME",
+		Long:  "Imports a HAR file (- reads standard input) as a new session.",
 		Short: "Import a HAR file as a session",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -323,18 +324,24 @@ func newSessionImportCmd(io *streams, g *globalOptions) *cobra.Command {
 			if err := checkName(name); err != nil {
 				return err
 			}
-			f, err := os.Open(path)
+			var in io.Reader = std.In
+			source := "stdin"
+			if path != "-" {
+				f, err := os.Open(path)
+				if err != nil {
+					return withCode(exitInput, fmt.Errorf("%s: %w", path, err))
+				}
+				defer f.Close()
+				in = f
+				if source, err = filepath.Abs(path); err != nil {
+					source = path
+				}
+			}
+			s, err := session.ReadHAR(in, name)
 			if err != nil {
 				return withCode(exitInput, fmt.Errorf("%s: %w", path, err))
 			}
-			defer f.Close()
-			s, err := session.ReadHAR(f, name)
-			if err != nil {
-				return withCode(exitInput, fmt.Errorf("%s: %w", path, err))
-			}
-			if abs, err := filepath.Abs(path); err == nil {
-				s.Source = abs
-			}
+			s.Source = source
 			for i := range s.Errors {
 				if s.Errors[i].Path == "" {
 					s.Errors[i].Path = s.Source
@@ -352,9 +359,9 @@ func newSessionImportCmd(io *streams, g *globalOptions) *cobra.Command {
 				return sessionErr(err)
 			}
 			for _, e := range s.Errors {
-				fmt.Fprintf(io.ErrOut, "warning: %s\n", e.Error())
+				fmt.Fprintf(std.ErrOut, "warning: %s\n", e.Error())
 			}
-			fmt.Fprintf(io.Out, "imported %d flows and %d markers from %s into session %s\n", len(s.Flows), len(s.Markers), path, name)
+			fmt.Fprintf(std.Out, "imported %d flows and %d markers from %s into session %s\n", len(s.Flows), len(s.Markers), path, name)
 			return nil
 		},
 	}

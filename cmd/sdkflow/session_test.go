@@ -101,6 +101,20 @@ func TestSessionImportExportListRm(t *testing.T) {
 		t.Errorf("import --replace: exit %d %s", code, errOut)
 	}
 
+	mitm, err := os.ReadFile(mitmHAR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code = run([]string{"--store", store, "session", "import", "-", "--session", "piped"},
+		&streams{In: bytes.NewReader(mitm), Out: &stdout, ErrOut: &stderr})
+	if code != 0 || !strings.Contains(stdout.String(), "imported 4 flows") {
+		t.Errorf("import from stdin: exit %d %s", code, stderr.String())
+	}
+	if code, _, _ = runSession(t, store, false, "session", "rm", "piped"); code != 0 {
+		t.Errorf("rm piped: exit %d", code)
+	}
+
 	har := filepath.Join(t.TempDir(), "out.har")
 	if code, _, errOut = runSession(t, store, false, "session", "export", "mitm", "-o", har); code != 0 {
 		t.Fatalf("export: exit %d %s", code, errOut)
