@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/sdkflow/sdkflow/report"
+	"github.com/sdkflow/sdkflow/report/cyclonedx"
 	jsonreport "github.com/sdkflow/sdkflow/report/json"
 	"github.com/sdkflow/sdkflow/report/markdown"
 	"github.com/sdkflow/sdkflow/report/sarif"
@@ -20,6 +21,7 @@ func init() {
 	add(table.Encoder{})
 	add(sarif.Encoder{})
 	add(markdown.Encoder{})
+	add(cyclonedx.Encoder{})
 }
 
 // Lookup returns the encoder for a format name.
