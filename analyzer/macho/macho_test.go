@@ -288,3 +288,31 @@ func TestNotMachO(t *testing.T) {
 		}
 	}
 }
+
+func TestBounds(t *testing.T) {
+	b := readFixture(t, "TrackKit.dylib")
+	facts, err := Read(bytes.NewReader(b), int64(len(b)), Options{MaxStrings: 3, MaxStringLen: 10, MaxNames: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := facts.Slices[0]
+	if len(s.Strings) != 3 || len(s.SwiftTypes) > 2 {
+		t.Errorf("%d strings, %d Swift types", len(s.Strings), len(s.SwiftTypes))
+	}
+	for _, str := range s.Strings {
+		if len(str) > 10 {
+			t.Errorf("string %q longer than the bound", str)
+		}
+	}
+	if !slices.ContainsFunc(s.Errors, func(e string) bool { return strings.Contains(e, "more than 3") }) {
+		t.Errorf("bound not reported: %q", s.Errors)
+	}
+	lib := readFixture(t, "libTrackKit-fat.a")
+	facts, err = Read(bytes.NewReader(lib), int64(len(lib)), Options{MaxMembers: 1, MaxSlices: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(facts.Members) != 1 || len(facts.Errors) != 1 {
+		t.Errorf("%d members, errors %q", len(facts.Members), facts.Errors)
+	}
+}
