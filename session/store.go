@@ -242,114 +242,6 @@ func (s *Store) AddMarker(ctx context.Context, session string, m model.Marker) e
 	return nil
 }
 
-// Import stores a whole session (an imported HAR file, say) in one transaction, numbering its
-// flows 0..n-1 in slice order. An existing session of that name is an ErrExists error unless
-// replace is set, in which case it is replaced atomically.
-func (s *Store) Import(ctx context.Context, sess *model.Session, replace bool) error {
-	if err := ValidName(sess.Name); err != nil {
-		return err
-	}
-	rows := make([]*flowRow, len(sess.Flows))
-	for i := range sess.Flows {
-		r, err := encodeFlow(&sess.Flows[i])
-		if err != nil {
-			return fmt.Errorf("session %s: flow %d: %w", sess.Name, i, err)
-		}
-		rows[i] = r
-	}
-	started, err := timeToNS(sess.Started)
-	if err != nil {
-		return fmt.Errorf("session %s: start time: %w", sess.Name, err)
-	}
-	ended, err := timeToNS(sess.Ended)
-	if err != nil {
-		return fmt.Errorf("session %s: end time: %w", sess.Name, err)
-	}
-	var errorsJSON any
-	if len(sess.Errors) > 0 {
-		b, err := json.Marshal(sess.Errors)
-		if err != nil {
-			return fmt.Errorf("session %s: errors: %w", sess.Name, err)
-		}
-		errorsJSON = string(b)
-	}
-	source := sess.Source
-	if source == "" {
-		source = "import"
-	}
-
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("session %s: importing: %w", sess.Name, err)
-	}
-	defer tx.Rollback()
-	if old, err := sessionID(ctx, tx, sess.Name); err == nil {
-		if !replace {
-			return fmt.Errorf("session %s: %w", sess.Name, ErrExists)
-		}
-		if err := deleteSession(ctx, tx, old); err != nil {
-			return fmt.Errorf("session %s: replacing: %w", sess.Name, err)
-		}
-	} else if !errors.Is(err, ErrNotFound) {
-		return err
-	}
-	res, err := tx.ExecContext(ctx,
-		`INSERT INTO sessions (name, created_ns, source, started_ns, ended_ns, errors) VALUES (?, ?, ?, ?, ?, ?)`,
-		sess.Name, s.now().UnixNano(), source, started, ended, errorsJSON)
-	if err != nil {
-		return fmt.Errorf("session %s: importing: %w", sess.Name, err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("session %s: importing: %w", sess.Name, err)
-	}
-	for _, m := range sess.Markers {
-		t, err := timeToNS(m.Time)
-		if err != nil {
-			return fmt.Errorf("session %s: marker %s: %w", sess.Name, m.Event, err)
-		}
-		if err := insertMarker(ctx, tx, id, m, t); err != nil {
-			return fmt.Errorf("session %s: marker %s: %w", sess.Name, m.Event, err)
-		}
-	}
-	for i, r := range rows {
-		if err := insertFlow(ctx, tx, id, i, r); err != nil {
-			return fmt.Errorf("session %s: flow %d: %w", sess.Name, i, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("session %s: committing import: %w", sess.Name, err)
-	}
-	return nil
-}
-
-// Remove deletes the named session with its flows and markers.
-func (s *Store) Remove(ctx context.Context, name string) error {
-	if err := ValidName(name); err != nil {
-		return err
-	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("session %s: removing: %w", name, err)
-	}
-	defer tx.Rollback()
-	id, err := sessionID(ctx, tx, name)
-	if err != nil {
-		return err
-	}
-	if err := deleteSession(ctx, tx, id); err != nil {
-		return fmt.Errorf("session %s: removing: %w", name, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("session %s: committing removal: %w", name, err)
-	}
-	return nil
-}
-
 // List summarises every session, sorted by name.
 func (s *Store) List(ctx context.Context) ([]Summary, error) {
 	rows, err := s.db.QueryContext(ctx, `
@@ -359,7 +251,7 @@ func (s *Store) List(ctx context.Context) ([]Summary, error) {
 			(SELECT MIN(start_ns) FROM flows f WHERE f.session_id = s.id),
 			(SELECT MAX(start_ns) FROM flows f WHERE f.session_id = s.id),
 			(SELECT COUNT(*) FROM flows f WHERE f.session_id = s.id AND f.kind = '`+model.FlowTLSFailure+`')
-		FROM sessions s ORDER BY s.name`)
+		FROM sessions s WHERE s.name NOT LIKE '`+hiddenPrefix+`%' ORDER BY s.name`)
 	if err != nil {
 		return nil, fmt.Errorf("listing sessions: %w", err)
 	}
@@ -474,19 +366,6 @@ func sessionID(ctx context.Context, q querier, name string) (int64, error) {
 	return id, nil
 }
 
-func deleteSession(ctx context.Context, tx *sql.Tx, id int64) error {
-	for _, q := range []string{
-		`DELETE FROM flows WHERE session_id = ?`,
-		`DELETE FROM markers WHERE session_id = ?`,
-		`DELETE FROM sessions WHERE id = ?`,
-	} {
-		if _, err := tx.ExecContext(ctx, q, id); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // loadHeader reads the session row and its markers.
 func loadHeader(ctx context.Context, tx *sql.Tx, name string) (*model.Session, int64, error) {
 	var (
@@ -571,4 +450,19 @@ func latest(t time.Time, others ...time.Time) time.Time {
 		}
 	}
 	return t
+}
+
+// writeTx runs fn in a write transaction and commits it.
+func (s *Store) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }

@@ -353,3 +353,111 @@ func TestStoreMigratesOldSchema(t *testing.T) {
 		t.Errorf("AddFlow to the migrated session: %d, %v", idx, err)
 	}
 }
+
+func countRows(t *testing.T, s *Store, table string) int {
+	t.Helper()
+	var n int
+	if err := s.db.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestStoreBulkImportAndRemove(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	big := &model.Session{Name: "big", Markers: []model.Marker{{Event: "launch", Time: t0}}}
+	for i := range 2*bulkChunk + 10 {
+		big.Flows = append(big.Flows, sampleFlow(i%50))
+	}
+	if err := s.Import(ctx, big, false); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := s.Each(ctx, "big", func(f *model.Flow) error {
+		if f.Index != n {
+			t.Fatalf("flow %d at %d", f.Index, n)
+		}
+		n++
+		return nil
+	}); err != nil || n != len(big.Flows) {
+		t.Fatalf("%d flows, %v", n, err)
+	}
+
+	// A failing import (a flow past the first chunk cannot be stored) leaves no trace and
+	// does not touch the session it was to replace.
+	bad := &model.Session{Name: "big", Flows: append([]model.Flow(nil), big.Flows...)}
+	bad.Flows[bulkChunk+5].Time = time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.Import(ctx, bad, true); err == nil {
+		t.Fatal("import of an unstorable flow succeeded")
+	}
+	if got := countRows(t, s, "flows"); got != len(big.Flows) {
+		t.Errorf("%d flow rows after the failed import, want %d", got, len(big.Flows))
+	}
+	if list, _ := s.List(ctx); len(list) != 1 || list[0].Flows != len(big.Flows) || list[0].Markers != 1 {
+		t.Errorf("list after the failed import: %+v", list)
+	}
+
+	// Replacing swaps in the new session and deletes the old rows.
+	small := &model.Session{Name: "big", Flows: big.Flows[:3]}
+	if err := s.Import(ctx, small, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := countRows(t, s, "flows"); got != 3 {
+		t.Errorf("%d flow rows after replace, want 3", got)
+	}
+	if got := countRows(t, s, "markers"); got != 0 {
+		t.Errorf("%d marker rows after replace, want 0", got)
+	}
+
+	if err := s.Remove(ctx, "big"); err != nil {
+		t.Fatal(err)
+	}
+	if got := countRows(t, s, "sessions") + countRows(t, s, "flows"); got != 0 {
+		t.Errorf("%d rows left after remove", got)
+	}
+}
+
+func TestStoreSweepsLeftovers(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	// What a process killed in the middle of an import or a removal leaves behind.
+	old := time.Now().Add(-2 * staleImport).UnixNano()
+	for _, row := range []struct {
+		name    string
+		created int64
+	}{{"~import-dead", old}, {"~import-running", time.Now().UnixNano()}, {"~removed-dead", time.Now().UnixNano()}} {
+		res, err := s.db.Exec(`INSERT INTO sessions (name, created_ns) VALUES (?, ?)`, row.name, row.created)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := res.LastInsertId()
+		row, err := encodeFlow(&model.Flow{Time: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.writeTx(ctx, func(tx *sql.Tx) error { return insertFlow(ctx, tx, id, 0, row) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if list, _ := s.List(ctx); len(list) != 0 {
+		t.Errorf("hidden sessions listed: %+v", list)
+	}
+	if err := s.Import(ctx, &model.Session{Name: "x"}, false); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	rows, _ := s.db.Query(`SELECT name FROM sessions ORDER BY name`)
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		names = append(names, n)
+	}
+	rows.Close()
+	if !reflect.DeepEqual(names, []string{"x", "~import-running"}) {
+		t.Errorf("sessions after sweep: %v", names)
+	}
+	if got := countRows(t, s, "flows"); got != 1 {
+		t.Errorf("%d flow rows after sweep, want 1", got)
+	}
+}
