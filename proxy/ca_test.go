@@ -2,7 +2,7 @@ package proxy
 
 import (
 	"bytes"
-	"crypto/tls"
+	"fmt"
 	"crypto/x509"
 	"os"
 	"path/filepath"
@@ -153,7 +153,7 @@ func TestLeavesMeetApplesRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"graph.facebook.com", "10.1.2.3"} {
-		cert, err := li.cfg.TLSForHost(name).GetCertificate(&tls.ClientHelloInfo{ServerName: name})
+		cert, err := li.certificate(name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +183,7 @@ func TestLeavesMeetApplesRules(t *testing.T) {
 			t.Errorf("SAN %v", leaf.DNSNames)
 		}
 		// The same host is served from the cache.
-		again, _ := li.cfg.TLSForHost(name).GetCertificate(&tls.ClientHelloInfo{ServerName: name})
+		again, _ := li.certificate(name)
 		if again != cert {
 			t.Errorf("%s: leaf not cached", name)
 		}
@@ -217,5 +217,25 @@ func TestMobileConfigInstallsTheRoot(t *testing.T) {
 	again, _ := ca.MobileConfig()
 	if !bytes.Equal(data, again) {
 		t.Error("the profile is not stable for one CA")
+	}
+}
+
+func TestLeafCacheIsBounded(t *testing.T) {
+	ca, _ := NewCA(time.Now())
+	li, err := newLeafIssuer(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	li.max = 3
+	for i := 0; i < 10; i++ {
+		if _, err := li.certificate(fmt.Sprintf("h%d.example", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(li.cache) != 3 || li.order.Len() != 3 {
+		t.Errorf("cache holds %d", len(li.cache))
+	}
+	if _, err := li.certificate(""); err == nil {
+		t.Error("a certificate for no name")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
 	"encoding/base64"
 	"fmt"
 	"os"
@@ -147,10 +146,9 @@ func (r *rig) chromium(t *testing.T, url string, trust bool) string {
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-dev-shm-usage", "--user-data-dir=" + t.TempDir(), "--proxy-server=http://" + r.addr}
 	if trust {
-		// Chromium takes an exception for the SPKI of the leaf key (martian uses one key for
-		// every leaf), which is how a test trusts the proxy without touching the system store.
-		cert, err := r.p.leaves.Load().cfg.TLSForHost("graph.facebook.com").GetCertificate(
-			&tls.ClientHelloInfo{ServerName: "graph.facebook.com"})
+		// Chromium takes an exception for the SPKI of the leaf key (one key serves every
+		// leaf), which is how a test trusts the proxy without touching the system store.
+		cert, err := r.p.leaves.certificate("graph.facebook.com")
 		if err != nil {
 			t.Fatal(err)
 		}

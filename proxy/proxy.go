@@ -23,7 +23,6 @@ import (
 
 	"github.com/google/martian/v3"
 	mlog "github.com/google/martian/v3/log"
-	"github.com/google/martian/v3/mitm"
 
 	"github.com/sdkflow/sdkflow/model"
 )
@@ -92,8 +91,7 @@ const (
 type Proxy struct {
 	opts      Options
 	ca        *CA
-	leaves    atomic.Pointer[leafIssuer]
-	leafMu    sync.Mutex
+	leaves    *leafIssuer
 	mp        *martian.Proxy
 	inner     *chanListener
 	transport *http.Transport
@@ -152,7 +150,7 @@ func New(ca *CA, opts Options) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.leaves.Store(li)
+	p.leaves = li
 	tr, err := p.newTransport()
 	if err != nil {
 		return nil, err
@@ -431,55 +429,3 @@ func (l *chanListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0
 type roundTripperFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// leafIssuer wraps martian's certificate cache. martian keeps one certificate per host name
-// forever; a client inventing host names could grow it without end, so past maxLeafHosts the
-// issuer is replaced by a fresh one.
-type leafIssuer struct {
-	cfg   *mitm.Config
-	mu    sync.Mutex
-	hosts map[string]bool
-}
-
-const maxLeafHosts = 10000
-
-// leafValidity is the validity on each side of now: tolerant of a phone's clock, well inside
-// Apple's 825-day limit for server certificates.
-const leafValidity = 7 * 24 * time.Hour
-
-func newLeafIssuer(ca *CA) (*leafIssuer, error) {
-	cfg, err := mitm.NewConfig(ca.Cert, ca.Key)
-	if err != nil {
-		return nil, fmt.Errorf("preparing the certificate issuer: %w", err)
-	}
-	cfg.SetValidity(leafValidity)
-	cfg.SetOrganization("sdkflow test proxy")
-	return &leafIssuer{cfg: cfg, hosts: make(map[string]bool)}, nil
-}
-
-// issuer returns the issuer to use for host, replacing a full one.
-func (p *Proxy) issuer(host string) *leafIssuer {
-	li := p.leaves.Load()
-	li.mu.Lock()
-	known := li.hosts[host]
-	full := !known && len(li.hosts) >= maxLeafHosts
-	if !known && !full {
-		li.hosts[host] = true
-	}
-	li.mu.Unlock()
-	if !full {
-		return li
-	}
-	p.leafMu.Lock()
-	defer p.leafMu.Unlock()
-	if cur := p.leaves.Load(); cur != li {
-		return cur
-	}
-	fresh, err := newLeafIssuer(p.ca)
-	if err != nil {
-		return li
-	}
-	fresh.hosts[host] = true
-	p.leaves.Store(fresh)
-	return fresh
-}

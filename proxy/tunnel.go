@@ -113,7 +113,7 @@ func (p *Proxy) serveTunnel(cc *clientConn, req *http.Request, conn net.Conn, br
 			if sni != "" {
 				name = sni
 			}
-			return p.issuer(strings.ToLower(name)).cfg.TLSForHost(name).GetCertificate(hello)
+			return p.leaves.certificate(name)
 		},
 	}
 	tlsConn := tls.Server(client, cfg)
