@@ -215,3 +215,45 @@ func repeat[T any](v T, n int) []T {
 	}
 	return out
 }
+
+// TestChainedFormats decodes hand-encoded pointers of every supported chained format, after
+// dyld's bit layouts (mach-o/fixup-chains.h).
+func TestChainedFormats(t *testing.T) {
+	const base = 0x100000000
+	mk := func(format uint16) *chained {
+		return &chained{base: base, imports: []string{"_a", "_OBJC_CLASS_$_NSObject"},
+			segs: []chainedSeg{{addr: 0x1000, size: 0x1000, format: format}}}
+	}
+	next := uint64(3) << 51 // a chain's next field must not disturb the target
+	for _, tc := range []struct {
+		format uint16
+		raw    uint64
+		target uint64
+		bound  string
+	}{
+		{ptr64, next | 0x100004000, 0x100004000, ""},
+		{ptr64, 1<<63 | next | 1, 0, "_OBJC_CLASS_$_NSObject"},
+		{ptr64Offset, next | 0x4000, base + 0x4000, ""},
+		{ptr64Offset, 1<<63 | 0, 0, "_a"},
+		{ptrARM64E, 2<<51 | 0x100004000, 0x100004000, ""},           // rebase, vmaddr
+		{ptrARM64E, 1<<63 | 0x1234<<32 | 0x4000, base + 0x4000, ""}, // auth rebase, offset
+		{ptrARM64E, 1<<62 | 1, 0, "_OBJC_CLASS_$_NSObject"},         // bind
+		{ptrARM64E, 1<<63 | 1<<62 | 1, 0, "_OBJC_CLASS_$_NSObject"}, // auth bind
+		{ptrARM64EUserland, 0x4000, base + 0x4000, ""},
+		{ptrARM64EUserland24, 1<<62 | 1, 0, "_OBJC_CLASS_$_NSObject"},
+	} {
+		target, bound, err := mk(tc.format).decode(0x1008, tc.raw)
+		if err != nil || target != tc.target || bound != tc.bound {
+			t.Errorf("format %d raw %#x: %#x %q %v; want %#x %q", tc.format, tc.raw, target, bound, err, tc.target, tc.bound)
+		}
+	}
+	if _, _, err := mk(ptr64).decode(0x1008, 1<<63|7); err == nil {
+		t.Error("bind to a missing import: no error")
+	}
+	if _, _, err := mk(ptr64).decode(0x9000, 0x4000); err == nil {
+		t.Error("slot outside any segment: no error")
+	}
+	if _, _, err := mk(3).decode(0x1008, 0x4000); err == nil {
+		t.Error("32-bit format: no error")
+	}
+}
