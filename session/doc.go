@@ -7,8 +7,11 @@
 // `sdkflow mark` adds markers and `sdkflow session show` reads. Each write is its own short
 // transaction, so a flow is durable when AddFlow returns and a killed process (kill -9) loses
 // only what was in flight. Power loss may roll back the last commits (synchronous=NORMAL; see
-// open). The directory is created 0700 and the database 0600. The schema is versioned with
-// PRAGMA user_version and migrated forward on Open; a database from a newer sdkflow is refused.
+// open). Concurrent AddFlow calls share a transaction (group commit), each returning once its
+// flow is committed. Imports and removals of large sessions work in chunks under a hidden name
+// and switch in one short transaction, so no transaction holds the write lock for long. The
+// directory is created 0700 and the database 0600. The schema is versioned with PRAGMA
+// user_version and migrated forward on Open; a database from a newer sdkflow is refused.
 //
 // Flows keep everything needed to rebuild them: headers in wire order and case (bytes that
 // are not UTF-8 included), bodies as recorded (still content-encoded), times to the
