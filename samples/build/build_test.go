@@ -360,6 +360,9 @@ func TestParseSpecRejects(t *testing.T) {
 		"source kind":         "name: A\nbundleId: a.b\nsources: [a.swift]\n",
 		"nested extension":    "name: A\nbundleId: a.b\nextensions: [{name: E, bundleId: e, extensions: [{name: F, bundleId: f}]}]\n",
 		"not yaml":            "name: [\n",
+		"escaping output":     "name: A\nbundleId: a.b\noutput: ../../a.ipa\n",
+		"absolute output":     "name: A\nbundleId: a.b\noutput: /tmp/a.ipa\n",
+		"output not ipa":      "name: A\nbundleId: a.b\noutput: a.zip\n",
 	} {
 		if _, err := parseSpec([]byte(spec)); err == nil {
 			t.Errorf("%s: want an error", name)
@@ -455,6 +458,29 @@ func TestWriteZip(t *testing.T) {
 	if err := writeZip(io.Discard, []entry{{name: "a", data: nil}, {name: "a", data: nil}}, nil); err == nil {
 		t.Error("duplicate entries: want an error")
 	}
+}
+
+// FuzzSimulateEncryption feeds arbitrary bytes to the Mach-O patcher: it must return an error
+// or patch within bounds, never panic.
+func FuzzSimulateEncryption(f *testing.F) {
+	hdr := make([]byte, 128)
+	le := binary.LittleEndian
+	le.PutUint32(hdr[0:], machoMagic64)
+	le.PutUint32(hdr[16:], 1)
+	le.PutUint32(hdr[20:], 24)
+	le.PutUint32(hdr[32:], lcEncryptionInfo64)
+	le.PutUint32(hdr[36:], 24)
+	le.PutUint32(hdr[40:], 64)
+	le.PutUint32(hdr[44:], 32)
+	f.Add(hdr)
+	f.Add([]byte{0xcf, 0xfa, 0xed, 0xfe})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n := len(data)
+		_ = simulateEncryption(data, "seed")
+		if len(data) != n {
+			t.Fatal("length changed")
+		}
+	})
 }
 
 func FuzzParseSpec(f *testing.F) {

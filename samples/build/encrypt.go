@@ -46,13 +46,14 @@ func simulateEncryption(data []byte, seed string) error {
 	if uint64(machHeader64Size)+uint64(sizeofcmds) > uint64(len(data)) {
 		return errors.New("load commands overrun the file")
 	}
-	off := uint32(machHeader64Size)
-	end := machHeader64Size + sizeofcmds
+	// 64-bit offsets: a size near 2^32 must not wrap around and send the walk backwards.
+	off := uint64(machHeader64Size)
+	end := uint64(machHeader64Size) + uint64(sizeofcmds)
 	for i := uint32(0); i < ncmds; i++ {
 		if off+8 > end {
 			return errors.New("truncated load command")
 		}
-		cmd, size := le.Uint32(data[off:]), le.Uint32(data[off+4:])
+		cmd, size := le.Uint32(data[off:]), uint64(le.Uint32(data[off+4:]))
 		if size < 8 || off+size > end {
 			return fmt.Errorf("load command %d: bad size %d", i, size)
 		}
@@ -60,8 +61,8 @@ func simulateEncryption(data []byte, seed string) error {
 			if size < 24 {
 				return errors.New("short LC_ENCRYPTION_INFO_64")
 			}
-			cryptoff, cryptsize := le.Uint32(data[off+8:]), le.Uint32(data[off+12:])
-			if uint64(cryptoff)+uint64(cryptsize) > uint64(len(data)) {
+			cryptoff, cryptsize := uint64(le.Uint32(data[off+8:])), uint64(le.Uint32(data[off+12:]))
+			if cryptoff+cryptsize > uint64(len(data)) {
 				return errors.New("encrypted range beyond the end of the file")
 			}
 			le.PutUint32(data[off+encryptionCmdIDOffs:], 1)

@@ -220,6 +220,15 @@ var (
 )
 
 func (s *Spec) validate() error {
+	if s.Output != "" {
+		// The .ipa goes beside the spec or below it, never elsewhere.
+		if err := checkEntryPath(filepath.ToSlash(s.Output)); err != nil || filepath.IsAbs(s.Output) {
+			return fmt.Errorf("output %q: want a relative path below the spec's directory", s.Output)
+		}
+		if !strings.HasSuffix(s.Output, ".ipa") {
+			return fmt.Errorf("output %q: want a .ipa file", s.Output)
+		}
+	}
 	return s.validateApp("app")
 }
 
