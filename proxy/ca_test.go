@@ -2,8 +2,8 @@ package proxy
 
 import (
 	"bytes"
-	"fmt"
 	"crypto/x509"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"

@@ -521,6 +521,15 @@ func (p *Proxy) relayWebSocket(req *http.Request, res *http.Response, flow *mode
 	case <-done:
 	case <-p.closed:
 	}
+	// Either side ending ends both; wait for both copies so nothing reads the connection once
+	// martian has it back.
+	conn.Close()
+	upstream.Close()
+	<-done
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
 	// The returned response is never written: martian sees the hijack and stops.
 	return textResponse(req, http.StatusOK, ""), nil
 }

@@ -79,6 +79,7 @@ func (p *Proxy) serveTunnel(cc *clientConn, req *http.Request, conn net.Conn, br
 	if n := brw.Reader.Buffered(); n > 0 {
 		buffered, _ = brw.Reader.Peek(n)
 		buffered = append([]byte(nil), buffered...)
+		brw.Reader.Discard(n)
 	}
 	client := &prefixConn{Conn: conn, r: io.MultiReader(bytes.NewReader(buffered), conn)}
 
@@ -322,11 +323,14 @@ func (p *Proxy) relay(cc *clientConn, client *prefixConn, hostport string, start
 		}
 		done <- struct{}{}
 	}()
+	finished := 0
 	select {
 	case <-done:
-		// One side finished; give the other a moment, then close both.
+		finished++
+		// One side finished (its write side is half-closed); let the other drain.
 		select {
 		case <-done:
+			finished++
 		case <-time.After(p.opts.IdleTimeout):
 		case <-p.closed:
 		}
@@ -334,6 +338,9 @@ func (p *Proxy) relay(cc *clientConn, client *prefixConn, hostport string, start
 	}
 	upstream.Close()
 	client.Close()
+	for ; finished < 2; finished++ {
+		<-done
+	}
 	f.End = time.Now()
 	f.Request.BodySize = up.Load()
 	f.Response.BodySize = down.Load()
