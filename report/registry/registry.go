@@ -6,6 +6,7 @@ import (
 
 	"github.com/sdkflow/sdkflow/report"
 	"github.com/sdkflow/sdkflow/report/cyclonedx"
+	"github.com/sdkflow/sdkflow/report/html"
 	jsonreport "github.com/sdkflow/sdkflow/report/json"
 	"github.com/sdkflow/sdkflow/report/markdown"
 	"github.com/sdkflow/sdkflow/report/sarif"
@@ -22,6 +23,7 @@ func init() {
 	add(sarif.Encoder{})
 	add(markdown.Encoder{})
 	add(cyclonedx.Encoder{})
+	add(html.Encoder{})
 }
 
 // Lookup returns the encoder for a format name.
