@@ -342,6 +342,7 @@ func (c *clientConn) closeAll() {
 
 func (p *Proxy) register(c net.Conn) *tapConn {
 	tc := newTapConn(c)
+	tc.tap.limit = maxHeadBytes
 	cc := &clientConn{addr: c.RemoteAddr().String(), outer: tc, start: time.Now()}
 	p.mu.Lock()
 	p.conns[cc.addr] = cc

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"crypto/tls"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -719,5 +720,33 @@ func TestUpstreamProxyChain(t *testing.T) {
 	fs := r.rec.waitFlows(t, 2)
 	if fs[0].URL != "https://graph.facebook.com/echo" || fs[1].URL != "http://plain.test/x" {
 		t.Errorf("flows %s %s", fs[0].URL, fs[1].URL)
+	}
+}
+
+// An endless header block ends the connection instead of growing the proxy's memory.
+func TestOversizedHeaderBlockIsRefused(t *testing.T) {
+	r := newRig(t, nil)
+	c, err := net.Dial("tcp", r.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	io.WriteString(c, "GET http://graph.facebook.com/ HTTP/1.1\r\nHost: graph.facebook.com\r\n")
+	line := "X-Filler: " + strings.Repeat("a", 8000) + "\r\n"
+	var werr error
+	for i := 0; i < 400 && werr == nil; i++ { // 3.2 MB of header, more than the bound
+		_, werr = io.WriteString(c, line)
+	}
+	got, rerr := io.ReadAll(c)
+	var ne net.Error
+	if errors.As(rerr, &ne) && ne.Timeout() {
+		t.Fatal("the proxy kept reading an endless header block")
+	}
+	if len(got) > 0 {
+		t.Errorf("the proxy answered an oversized header: %q", got[:min(len(got), 80)])
+	}
+	if r.up.hits.Load() != 0 {
+		t.Error("forwarded")
 	}
 }

@@ -67,6 +67,7 @@ func (p *Proxy) roundTrip(req *http.Request) (*http.Response, error) {
 		out.Header["User-Agent"] = []string{""}
 	}
 	reqBody := p.newCapture(req.Body, req.ContentLength)
+	reqBody.atEOF = tap.bodyDone
 	if req.Body != nil && req.Body != http.NoBody {
 		out.Body = reqBody
 		if headerHasToken(req.Header, "Expect", "100-continue") {
@@ -235,6 +236,8 @@ type capture struct {
 	done func(error)
 	// beforeFirstRead, when set, runs once before the body is first read.
 	beforeFirstRead func()
+	// atEOF, when set, runs when the body has been read to its end.
+	atEOF func()
 
 	mu        sync.Mutex
 	buf       []byte
@@ -291,6 +294,9 @@ func (c *capture) Read(b []byte) (int, error) {
 		}
 	}
 	if err == io.EOF {
+		if c.atEOF != nil {
+			c.atEOF()
+		}
 		c.finish(nil)
 	} else if err != nil {
 		c.mu.Lock()

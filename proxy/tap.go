@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"net"
 	"net/http"
 	"slices"
@@ -36,6 +37,37 @@ type headTap struct {
 	mark int64
 	// skip: bytes before this offset are known body bytes and not kept.
 	skip int64
+	// inBody is set while a body of unknown length (chunked) is being read.
+	inBody bool
+	// headStart is where the header block being awaited began, at the latest.
+	headStart int64
+	// limit bounds a header block (0: no bound). net/http's ReadRequest has none of its own,
+	// so a client sending an endless header would otherwise grow the proxy's memory.
+	limit int64
+}
+
+// maxHeadBytes is the bound on a client's header block.
+const maxHeadBytes = 1 << 20
+
+// errHeadTooLarge ends a connection whose client sends an oversized header block.
+var errHeadTooLarge = errors.New("request header block too large")
+
+// overLimit reports whether the header block being awaited exceeds the limit.
+func (t *headTap) overLimit() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.limit > 0 && !t.inBody && t.total-max(t.headStart, t.skip) > t.limit
+}
+
+// bodyDone says the body of unknown length has been read: what follows is a header block.
+// The reader may hold up to its buffer's size of it already, hence the allowance.
+func (t *headTap) bodyDone() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.inBody {
+		t.inBody = false
+		t.headStart = max(t.headStart, t.total-64<<10)
+	}
 }
 
 // observe records bytes just read from the connection.
@@ -90,6 +122,7 @@ func (t *headTap) bodyFollows(n int64) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if n < 0 {
+		t.inBody = true
 		return
 	}
 	t.mark += n
@@ -130,6 +163,8 @@ func (t *headTap) take(prefix string, verify func(first string, hs []model.Heade
 		end := t.base + from + int64(at+n)
 		t.mark = end
 		t.skip = max(t.skip, end)
+		t.headStart = end
+		t.inBody = false
 		return hs, true
 	}
 	return nil, false
@@ -238,6 +273,9 @@ func (c *tapConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		c.tap.observe(p[:n])
+		if c.tap.overLimit() {
+			return n, errHeadTooLarge
+		}
 	}
 	return n, err
 }

@@ -135,6 +135,7 @@ func (p *Proxy) serveTunnel(cc *clientConn, req *http.Request, conn net.Conn, br
 // serveInner hands the tunnel's inner connection to martian and waits for it to end.
 func (p *Proxy) serveInner(cc *clientConn, c net.Conn, secure bool, sni string, start, handshake time.Time) {
 	in := &innerConn{tapConn: newTapConn(c), remote: cc.outer.RemoteAddr(), done: make(chan struct{})}
+	in.tap.limit = maxHeadBytes
 	cc.mu.Lock()
 	cc.secure = secure
 	cc.sni = sni
