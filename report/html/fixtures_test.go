@@ -174,6 +174,8 @@ func zoomlikeSession() *model.Report {
 					{Kind: model.EvidenceFlow, Session: "zoomlike-launch", Flow: ptr(1), Value: "https://graph.facebook.com/v5.0/254019388296431/activities", Detail: "MOBILE_APP_INSTALL, 1.204 s after launch"},
 					{Kind: model.EvidenceFlow, Session: "zoomlike-launch", Flow: ptr(2), Value: "https://graph.facebook.com/v5.0/254019388296431/activities"},
 					{Kind: model.EvidenceFlow, Session: "zoomlike-launch", Flow: ptr(5), Value: "https://graph.facebook.com/v5.0/254019388296431/activities"},
+					{Kind: model.EvidenceMarker, Session: "zoomlike-launch", Detail: "no consent marker in the session: every request came before consent"},
+					{Kind: model.EvidenceMarker, Session: "zoomlike-launch", Value: "launch", Detail: "2020-03-26T14:02:11.000Z, set by cli; the launch the times are counted from"},
 					{Kind: model.EvidenceFile, Path: fbCore + "/FBSDKCoreKit", Detail: "Facebook SDK Core (FBSDKCoreKit) binary"},
 				}},
 			model.Finding{Rule: "SDKF021", Severity: model.SeverityLow, App: "us.zoomlike.videomeetings",

@@ -213,10 +213,12 @@ type builder struct {
 	sdks     map[string]*model.SDK // signature id → first SDK of that id in any app
 	sessions map[string]*model.Session
 	cited    map[string]map[int][]int // session → flow index → finding numbers
+	markers  map[string]*markerIndex
 }
 
 func newBuilder(r *model.Report) *builder {
-	b := &builder{r: r, sdks: map[string]*model.SDK{}, sessions: map[string]*model.Session{}, cited: map[string]map[int][]int{}}
+	b := &builder{r: r, sdks: map[string]*model.SDK{}, sessions: map[string]*model.Session{}, cited: map[string]map[int][]int{},
+		markers: map[string]*markerIndex{}}
 	for i := range r.Apps {
 		for j := range r.Apps[i].SDKs {
 			s := &r.Apps[i].SDKs[j]
@@ -229,6 +231,7 @@ func newBuilder(r *model.Report) *builder {
 		s := &r.Sessions[i]
 		if b.sessions[s.Name] == nil {
 			b.sessions[s.Name] = s
+			b.markers[s.Name] = newMarkerIndex(s)
 		}
 	}
 	for i := range r.Findings {
@@ -265,16 +268,8 @@ func (b *builder) flow(session string, index int) *model.Flow {
 // hasLaunch reports whether a session has a launch marker, which is what SinceLaunch counts
 // from (otherwise it counts from the session's first request).
 func (b *builder) hasLaunch(session string) bool {
-	s := b.sessions[session]
-	if s == nil {
-		return true
-	}
-	for _, m := range s.Markers {
-		if m.Event == model.MarkLaunch {
-			return true
-		}
-	}
-	return false
+	x := b.markers[session]
+	return x == nil || len(x.launches) > 0
 }
 
 func build(r *model.Report) *page {
@@ -479,72 +474,34 @@ func attWords(a string) string {
 	return "ATT " + plain(a, 40)
 }
 
-// markerContext says which consent marker a flow precedes or follows, and by how much.
+// markerContext says which consent or ATT marker a flow follows and which it precedes, and by
+// how much.
 func (b *builder) markerContext(session string, f *model.Flow) string {
-	s := b.sessions[session]
-	if s == nil || f.Time.IsZero() {
+	x := b.markers[session]
+	if x == nil || f.Time.IsZero() {
 		return ""
 	}
-	var prev, next *model.Marker
-	for i := range s.Markers {
-		m := &s.Markers[i]
-		if m.Event == model.MarkLaunch || m.Event == model.MarkNote || m.Time.IsZero() {
-			continue
-		}
-		if f.Time.Before(m.Time) {
-			if next == nil {
-				next = m
-			}
-		} else {
-			prev = m
-		}
-	}
+	prev, next := around(x.events, f.Time)
 	var parts []string
 	if prev != nil {
-		parts = append(parts, fmt.Sprintf("%s after %s (at %s)", seconds(f.Time.Sub(prev.Time).Seconds()), plain(prev.Event, 40), b.markerSince(s, prev)))
+		parts = append(parts, fmt.Sprintf("%s after %s (at %s)", seconds(f.Time.Sub(prev.Time).Seconds()), plain(prev.Event, 40), x.since(prev.Time)))
 	}
 	if next != nil {
-		parts = append(parts, fmt.Sprintf("%s before %s (at %s)", seconds(next.Time.Sub(f.Time).Seconds()), plain(next.Event, 40), b.markerSince(s, next)))
+		parts = append(parts, fmt.Sprintf("%s before %s (at %s)", seconds(next.Time.Sub(f.Time).Seconds()), plain(next.Event, 40), x.since(next.Time)))
 	}
-	consent := false
-	for _, m := range s.Markers {
-		consent = consent || m.Event == model.MarkConsentAccepted || m.Event == model.MarkConsentDeclined
-	}
-	if !consent {
+	if len(x.consents) == 0 {
 		parts = append(parts, "no consent was recorded in the session")
 	}
 	return strings.Join(parts, "; ")
 }
 
-// markerSince is a marker's time since the latest launch at or before it (as flows count it),
-// or since the first flow when the session has no launch marker.
+// markerSince is a marker's time as flows count theirs.
 func (b *builder) markerSince(s *model.Session, m *model.Marker) string {
-	ref := time.Time{}
-	for _, l := range s.Markers {
-		if l.Event == model.MarkLaunch && !m.Time.Before(l.Time) {
-			ref = l.Time
-		}
+	x := b.markers[s.Name]
+	if x == nil {
+		x = newMarkerIndex(s)
 	}
-	anchor := " after launch"
-	if ref.IsZero() {
-		for _, l := range s.Markers {
-			if l.Event == model.MarkLaunch {
-				ref = l.Time
-				break
-			}
-		}
-	}
-	if ref.IsZero() {
-		ref, anchor = firstFlowTime(s), " after the first request"
-	}
-	if ref.IsZero() || m.Time.IsZero() {
-		return m.Time.UTC().Format("15:04:05 UTC")
-	}
-	d := m.Time.Sub(ref).Seconds()
-	if d < 0 {
-		return seconds(-d) + " before launch"
-	}
-	return seconds(d) + anchor
+	return x.since(m.Time)
 }
 
 func firstFlowTime(s *model.Session) time.Time {

@@ -43,6 +43,7 @@ type timeline struct {
 	Binned              bool
 	Caption             string
 	Drawn, Untimed      int
+	MoreMarkers         int
 }
 
 type lane struct {
@@ -119,6 +120,10 @@ func (b *builder) timeline(s *model.Session) *timeline {
 	for i := range s.Markers {
 		m := &s.Markers[i]
 		if m.Time.IsZero() || (m.Event == model.MarkLaunch && m.Time.Equal(origin)) {
+			continue
+		}
+		if len(markers) == maxMarkers {
+			tl.MoreMarkers++
 			continue
 		}
 		t := m.Time.Sub(origin).Seconds()
@@ -241,6 +246,9 @@ func (b *builder) caption(tl *timeline, flows, lanes int) string {
 	if tl.Binned {
 		c += fmt.Sprintf(" Requests are grouped into bins %g pixels wide; a taller mark holds more requests.", binPixels)
 	}
+	if tl.MoreMarkers > 0 {
+		c += fmt.Sprintf(" %s past the first %d are not drawn.", plural(tl.MoreMarkers, "marker", "markers"), maxMarkers)
+	}
 	if tl.Untimed > 0 {
 		c += fmt.Sprintf(" %s without a time are not drawn.", plural(tl.Untimed, "request", "requests"))
 	}
@@ -352,25 +360,33 @@ func (b *builder) binMarks(tl *timeline, flows []timedFlow, laneOf map[string]in
 	}
 }
 
-// niceRange widens [lo, hi] to whole steps of 1, 2 or 5 × 10^k, with at most about 10 ticks.
+// niceSteps are tick intervals a reader counts in easily: seconds, minutes, hours, days.
+var niceSteps = []float64{0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400}
+
+// niceRange widens [lo, hi] to whole steps of a nice interval, with at most 10 ticks.
 func niceRange(lo, hi float64) (float64, float64, float64) {
 	if hi-lo < 1 {
 		hi = lo + 1
 	}
 	span := hi - lo
-	step := math.Pow(10, math.Floor(math.Log10(span/10)))
-	for _, f := range []float64{1, 2, 5, 10} {
-		if span/(step*f) <= 10 {
-			step *= f
+	step := 0.0
+	for _, s := range niceSteps {
+		if span/s <= 10 {
+			step = s
 			break
 		}
 	}
-	switch {
-	case step >= 3600:
-		step = math.Ceil(step/3600) * 3600
-	case step >= 60:
-		// Minutes and hours read better whole.
-		step = math.Ceil(step/60) * 60
+	if step == 0 {
+		// Longer than ten days: whole days, 1, 2 or 5 × 10^k of them.
+		days := span / 86400 / 10
+		k := math.Pow(10, math.Floor(math.Log10(days)))
+		step = 86400 * k * 10
+		for _, f := range []float64{1, 2, 5} {
+			if span/(86400*k*f) <= 10 {
+				step = 86400 * k * f
+				break
+			}
+		}
 	}
 	lo = math.Floor(lo/step) * step
 	hi = math.Ceil(hi/step) * step
@@ -385,6 +401,8 @@ func tickLabel(t, step float64) string {
 		t = 0
 	}
 	switch {
+	case step >= 86400:
+		return strconv.FormatFloat(t/86400, 'f', -1, 64) + " d"
 	case step >= 3600:
 		return strconv.FormatFloat(t/3600, 'f', -1, 64) + " h"
 	case step >= 60:

@@ -275,32 +275,21 @@ func (b *builder) whenPhrase(session string, first *model.Flow, n int) string {
 
 // phasePhrase says where the flow stands against the consent markers of its session.
 func (b *builder) phasePhrase(session string, f *model.Flow) string {
-	s := b.sessions[session]
-	var next, prev *model.Marker
-	if s != nil {
-		for i := range s.Markers {
-			m := &s.Markers[i]
-			if m.Event != model.MarkConsentAccepted && m.Event != model.MarkConsentDeclined {
-				continue
-			}
-			if f.Time.Before(m.Time) {
-				if next == nil {
-					next = m
-				}
-			} else {
-				prev = m
-			}
-		}
+	var prev, next *model.Marker
+	x := b.markers[session]
+	if x != nil && !f.Time.IsZero() {
+		prev, next = around(x.consents, f.Time)
 	}
+	at := func(m *model.Marker) string { return " (at " + x.since(m.Time) + ")" }
 	switch f.Phase {
 	case model.PhaseAfterRefusal:
 		if prev != nil {
-			return "after the user declined consent (at " + b.markerSince(s, prev) + ")"
+			return "after the user declined consent" + at(prev)
 		}
 		return "after the user declined consent"
 	case model.PhaseAfterConsent:
 		if prev != nil {
-			return "after the user gave consent (at " + b.markerSince(s, prev) + ")"
+			return "after the user gave consent" + at(prev)
 		}
 		return "after the user gave consent"
 	}
@@ -308,9 +297,9 @@ func (b *builder) phasePhrase(session string, f *model.Flow) string {
 	case next == nil:
 		return "before any consent"
 	case next.Event == model.MarkConsentDeclined:
-		return "before any consent (the user later declined, at " + b.markerSince(s, next) + ")"
+		return "before any consent (the user declined later, at " + x.since(next.Time) + ")"
 	}
-	return "before the user gave consent (at " + b.markerSince(s, next) + ")"
+	return "before the user gave consent" + at(next)
 }
 
 func (b *builder) appSentence(a *model.App, findings []int) verdict {
