@@ -371,7 +371,13 @@ func (c *capture) message(hs []model.Header) model.Message {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m := model.Message{Headers: hs, BodySize: c.n, Truncated: c.truncated || int64(len(c.buf)) < c.n}
-	if len(c.buf) > 0 {
+	switch {
+	case len(c.buf) == 0:
+	case c.finished:
+		// Nothing more is appended to a finished body: hand it over without a copy (a 16 MiB
+		// body would otherwise be held twice).
+		m.Body = c.buf
+	default:
 		m.Body = bytes.Clone(c.buf)
 	}
 	return m

@@ -5,11 +5,13 @@
 # 1 and 50 concurrent clients, latency added over a direct connection, and the ratio to
 # mitmdump; then a 1 GiB upload through sdkflow with its peak memory.
 #
-#   bench/proxy/run.sh            # DUR=5s per cell by default; UPLOAD=0 skips the upload
+#   bench/proxy/run.sh    # DUR=5s per cell; REPEAT=N runs every cell N times (best kept);
+#                         # UPLOAD=0 skips the upload
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DUR=${DUR:-5s}
 UPLOAD=${UPLOAD:-1}
+REPEAT=${REPEAT:-1}
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
@@ -64,11 +66,15 @@ else
   echo "mitmdump not installed: no comparison" >&2
 fi
 
-for ka in true false; do
-  for c in 1 50; do
-    run direct "" "" "$ka" "$c"
-    run sdkflow "http://127.0.0.1:$sf_port" "$sf_ca" "$ka" "$c"
-    [ "$have_mitm" = 1 ] && run mitmdump "http://127.0.0.1:$mp" "$tmp/mitm/mitmproxy-ca-cert.pem" "$ka" "$c"
+for _ in $(seq "$REPEAT"); do
+  for ka in true false; do
+    for c in 1 50; do
+      run direct "" "" "$ka" "$c"
+      run sdkflow "http://127.0.0.1:$sf_port" "$sf_ca" "$ka" "$c"
+      if [ "$have_mitm" = 1 ]; then
+        run mitmdump "http://127.0.0.1:$mp" "$tmp/mitm/mitmproxy-ca-cert.pem" "$ka" "$c"
+      fi
+    done
   done
 done
 
