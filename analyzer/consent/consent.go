@@ -5,8 +5,7 @@
 // A rule is a small value implementing Rule. Evaluate runs every rule whose inputs are
 // present, records the others as skipped with the reason, gives each finding its default
 // severity and a stable fingerprint, and orders the result. Rules are registered with
-// Register from an init function, one file per rule, so traffic rules added later need no
-// change here:
+// Register from an init function, one file per rule:
 //
 //	func init() { Register(beforeConsent{}) }
 //
@@ -22,6 +21,10 @@
 // A rule whose RuleInfo.Needs input is absent is skipped with the reason; one that needs more
 // (the signature set) implements Prerequisite. Only SDKs at confidence medium or high drive
 // findings (privacy.Confident).
+//
+// Traffic rules (SDKF001-SDKF006, SDKF020, SDKF021) register with registerTraffic instead, so
+// that `sdkflow scan`, which never has traffic, does not list them as skipped; the report
+// pipeline runs AllRules (see traffic.go).
 package consent
 
 import (
@@ -46,6 +49,9 @@ type Input struct {
 	// Signatures is the set the apps were scanned with; rules that need an SDK's consent flags
 	// are skipped without it.
 	Signatures Signatures
+	// FirstParty are domains the tester declares the app's own (--first-party), besides those
+	// read from the apps' bundle ids: traffic to them is not sent to a third party.
+	FirstParty []string
 
 	privacyOnce sync.Once
 	privacy     []*privacy.Analysis
@@ -117,6 +123,8 @@ func compareIDs(a, b string) int {
 type Options struct {
 	// Rules replaces the registered rules when non-nil.
 	Rules []Rule
+	// FirstParty is copied to Input.FirstParty by Run.
+	FirstParty []string
 }
 
 // Evaluate runs the rules over in. Rules whose inputs are missing are skipped with a reason;

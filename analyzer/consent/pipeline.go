@@ -9,7 +9,7 @@ import (
 // to the app's limitations, then evaluates the rules and appends their findings and skipped
 // rules to the report.
 func Run(r *model.Report, sigs Signatures, opt Options) {
-	in := &Input{Apps: r.Apps, Sessions: r.Sessions, Signatures: sigs}
+	in := &Input{Apps: r.Apps, Sessions: r.Sessions, Signatures: sigs, FirstParty: opt.FirstParty}
 	for i := range r.Apps {
 		a := in.Privacy(i)
 		r.Apps[i].Declarations.Privacy = a.Report
