@@ -146,3 +146,20 @@ func TestBrowserRunsNothingFromHostileCapture(t *testing.T) {
 		t.Error("the right-to-left override is not shown as a code point")
 	}
 }
+
+func TestBrowserRendersStaticAndLargeReports(t *testing.T) {
+	static := openInBrowser(t, "static", encode(t, staticOnly()))
+	assertInert(t, static)
+	if len(find(static, func(n *xhtml.Node) bool { return n.Data == "svg" })) != 0 {
+		t.Error("a static-only report drew a timeline")
+	}
+	large := openInBrowser(t, "large", encode(t, largeSession(10_000, 12)))
+	assertInert(t, large)
+	svgs := find(large, func(n *xhtml.Node) bool { return n.Data == "svg" })
+	if len(svgs) != 1 {
+		t.Fatalf("%d timelines", len(svgs))
+	}
+	if n := len(find(svgs[0], func(n *xhtml.Node) bool { return n.Data == "rect" && strings.HasPrefix(attr(n, "class"), "m") })); n == 0 || n > 12*183 {
+		t.Errorf("%d marks for 10,000 requests in 12 lanes", n)
+	}
+}

@@ -161,7 +161,8 @@ type privacyRow struct {
 type sessionView struct {
 	Anchor, Name, Source       text
 	Started, Ended             string
-	Flows, Parties, WithData   int
+	Summary                    string
+	WithData                   string
 	Markers                    []markerView
 	MoreMarkers                int
 	Personal                   []flowRow
@@ -632,8 +633,7 @@ func yesNo(b bool) string {
 }
 
 func (b *builder) session(s *model.Session, i int) sessionView {
-	v := sessionView{Anchor: text{S: "session-" + strconv.Itoa(i+1)}, Name: bound(s.Name, limitName), Source: bound(s.Source, limitPath),
-		Flows: len(s.Flows)}
+	v := sessionView{Anchor: text{S: "session-" + strconv.Itoa(i+1)}, Name: bound(s.Name, limitName), Source: bound(s.Source, limitPath)}
 	if !s.Started.IsZero() {
 		v.Started = s.Started.UTC().Format(time.RFC3339)
 	}
@@ -658,6 +658,7 @@ func (b *builder) session(s *model.Session, i int) sessionView {
 		v.Markers = append(v.Markers, mv)
 	}
 	parties := map[string]bool{}
+	withData := 0
 	for j := range s.Flows {
 		f := &s.Flows[j]
 		parties[partyOf(f)] = true
@@ -670,7 +671,7 @@ func (b *builder) session(s *model.Session, i int) sessionView {
 		if !personal(f) {
 			continue
 		}
-		v.WithData++
+		withData++
 		if len(v.Personal) == maxPersonalFlows {
 			v.MorePersonal++
 			continue
@@ -689,7 +690,13 @@ func (b *builder) session(s *model.Session, i int) sessionView {
 		}
 		v.Personal = append(v.Personal, row)
 	}
-	v.Parties = len(parties)
+	v.WithData = count(withData)
+	v.Summary = fmt.Sprintf("%s to %s, %s carrying personal data", plural(len(s.Flows), "request", "requests"),
+		plural(len(parties), "party", "parties"), count(withData))
+	if v.TLSFailures > 0 {
+		v.Summary += fmt.Sprintf(", %s refused our certificate (pinning or an untrusted CA)", count(v.TLSFailures))
+	}
+	v.Summary += "."
 	for j, e := range s.Errors {
 		if j == maxNotes {
 			break

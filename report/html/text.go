@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Captured and scanned text is hostile. html/template escapes everything that reaches the page,
@@ -15,14 +14,15 @@ import (
 // Every such string goes through bound, which shows invisible characters as visible code points
 // and cuts long values, stating their full length.
 
-// text is a bounded value for the template: the shown part and the full length in characters.
+// text is a bounded value for the template: the shown part and, when part is not shown, the
+// full length in characters.
 type text struct {
 	S     string
 	Total int
 }
 
 // Cut reports whether part of the value is not shown.
-func (t text) Cut() bool { return t.Total > utf8.RuneCountInString(t.S) }
+func (t text) Cut() bool { return t.Total > 0 }
 
 func (t text) String() string { return t.S }
 
@@ -140,7 +140,20 @@ func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return strconv.Itoa(n) + " " + many
+	return count(n) + " " + many
+}
+
+// count writes a number with thousands separators: 10,000.
+func count(n int) string {
+	s := strconv.Itoa(n)
+	neg := ""
+	if n < 0 {
+		neg, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return neg + s
 }
 
 // firstSentence keeps a summary line to a message's first sentence.

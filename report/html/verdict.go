@@ -348,8 +348,8 @@ func (b *builder) sessionSentence(s *model.Session) verdict {
 			withData++
 		}
 	}
-	return verdict{Severity: "none", Text: fmt.Sprintf("Session %s: %s to %s, %d carrying personal data; no rule found it sent in breach of consent.",
-		plain(s.Name, limitName), plural(len(s.Flows), "request", "requests"), plural(len(parties), "party", "parties"), withData)}
+	return verdict{Severity: "none", Text: fmt.Sprintf("Session %s: %s to %s, %s carrying personal data; no finding shows personal data sent in breach of consent.",
+		plain(s.Name, limitName), plural(len(s.Flows), "request", "requests"), plural(len(parties), "party", "parties"), count(withData))}
 }
 
 func (b *builder) sdkName(id string) string {
