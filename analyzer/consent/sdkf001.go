@@ -37,7 +37,7 @@ func consentFinding(t *trafficView, g *flowGroup, refused bool) model.Finding {
 	types := g.types(personal)
 	class := classify(types)
 	primary := g.first(ofClass(class))
-	first, last := g.flows[0], g.flows[len(g.flows)-1]
+	first := g.flows[0]
 	s := g.session
 
 	var sev model.Severity
@@ -70,7 +70,7 @@ func consentFinding(t *trafficView, g *flowGroup, refused bool) model.Finding {
 	msg := sentences(
 		fmt.Sprintf("%s sent %s to %s %s, %s.", t.who(g), typeList(types), listAtMost(g.hosts(), 3), since(s, primary), when),
 		whyPersonal(types, class),
-		fmt.Sprintf("%s from %s to %s.", capitalize(plural(len(g.flows), "request", "requests")), sinceShort(first), sinceShort(last)),
+		requestSpan(g),
 	)
 
 	ev := flowsEvidence(g, primary, personal)
@@ -139,4 +139,13 @@ func capitalize(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// requestSpan counts a group's requests and gives their time span: "3 requests from 0.6 s to
+// 1.3 s." or "1 request."
+func requestSpan(g *flowGroup) string {
+	if len(g.flows) == 1 {
+		return "1 request."
+	}
+	return fmt.Sprintf("%d requests from %s to %s.", len(g.flows), sinceShort(g.flows[0]), sinceShort(g.flows[len(g.flows)-1]))
 }
