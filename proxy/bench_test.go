@@ -89,3 +89,18 @@ func BenchmarkKeepAliveRecordedParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkNewConnectionMemory: a new client connection (CONNECT and handshake) per request.
+func BenchmarkNewConnectionMemory(b *testing.B) {
+	r := newRig(b, nil)
+	cl := r.client()
+	cl.Transport.(*http.Transport).DisableKeepAlives = true
+	for b.Loop() {
+		res, err := cl.Get("https://graph.facebook.com/echo?id=1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+}

@@ -90,6 +90,7 @@ type upstream struct {
 	srv    *httptest.Server
 	ca     *CA
 	hits   atomic.Int64
+	conns  atomic.Int64
 	caPool *x509.CertPool
 }
 
@@ -136,6 +137,11 @@ func newUpstream(t testing.TB) *upstream {
 	}))
 	leaf := issueLeaf(t, ca, trackerHosts...)
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{leaf}}
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			u.conns.Add(1)
+		}
+	}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	u.srv = srv

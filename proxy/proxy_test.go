@@ -750,3 +750,22 @@ func TestOversizedHeaderBlockIsRefused(t *testing.T) {
 		t.Error("forwarded")
 	}
 }
+
+// A client that closes its connection after each request does not make the proxy close (and
+// re-handshake) its upstream connection too.
+func TestUpstreamConnectionsOutliveClientConnections(t *testing.T) {
+	r := newRig(t, nil)
+	cl := r.client()
+	cl.Transport.(*http.Transport).DisableKeepAlives = true
+	for i := 0; i < 5; i++ {
+		res, err := cl.Get("https://graph.facebook.com/echo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.ReadAll(res.Body)
+		res.Body.Close()
+	}
+	if n := r.up.conns.Load(); n != 1 {
+		t.Errorf("%d upstream connections for 5 sequential requests", n)
+	}
+}

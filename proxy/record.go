@@ -60,6 +60,8 @@ func (p *Proxy) roundTrip(req *http.Request) (*http.Response, error) {
 
 	out := req.Clone(req.Context())
 	out.RequestURI = ""
+	// "Connection: close" concerns the client's connection; the upstream one stays pooled.
+	out.Close = false
 	upgrade := isWebSocketUpgrade(req)
 	removeHopByHop(out.Header, upgrade)
 	if _, ok := out.Header["User-Agent"]; !ok {
