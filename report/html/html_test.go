@@ -17,7 +17,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-const csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+const csp = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 func encode(t testing.TB, r *model.Report) string {
 	t.Helper()
@@ -74,6 +74,15 @@ func TestVerdictFirst(t *testing.T) {
 	// The verdict comes before everything else in the page.
 	if v, tl := strings.Index(out, `id="verdict"`), strings.Index(out, `id="timeline"`); v < 0 || tl < v {
 		t.Error("the verdict is not the first section")
+	}
+	// A capture without the app still names the SDK, from the built-in signature set.
+	traffic := zoomlikeSession()
+	traffic.Apps = nil
+	report.Finalize(traffic)
+	trafficVerdict := textOf(find(parse(t, encode(t, traffic)), func(n *xhtml.Node) bool { return attr(n, "id") == "verdict" })[0])
+	if !strings.Contains(trafficVerdict, "The app in session zoomlike-launch sent device model") ||
+		!strings.Contains(trafficVerdict, "to Meta (graph.facebook.com) through Facebook SDK Core (FBSDKCoreKit)") {
+		t.Errorf("traffic-only verdict:\n%s", trafficVerdict)
 	}
 	staticDoc := parse(t, encode(t, staticOnly()))
 	staticVerdict := textOf(find(staticDoc, func(n *xhtml.Node) bool { return attr(n, "id") == "verdict" })[0])

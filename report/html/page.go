@@ -24,6 +24,10 @@ const (
 	maxPersonalFlows  = 500
 	maxPrivacyRows    = 100
 	maxMarkers        = 200
+	maxSDKRows        = 1000
+	// dataRowBudget bounds the data-item rows of all findings together, so a report whose
+	// findings cite many large requests stays a page a browser opens.
+	dataRowBudget = 5000
 )
 
 // page is everything the template shows, already bounded and put in words.
@@ -120,6 +124,7 @@ type appView struct {
 	MinOS       text
 	SHA256      string
 	SDKs        []sdkView
+	MoreSDKs    int
 	Binaries    []binaryView
 	MoreBins    int
 	Limitations []text
@@ -215,11 +220,13 @@ type builder struct {
 	sessions map[string]*model.Session
 	cited    map[string]map[int][]int // session → flow index → finding numbers
 	markers  map[string]*markerIndex
+	dataRows int // data-item rows written so far, against dataRowBudget
+	known    map[string]sdkLabel
 }
 
 func newBuilder(r *model.Report) *builder {
 	b := &builder{r: r, sdks: map[string]*model.SDK{}, sessions: map[string]*model.Session{}, cited: map[string]map[int][]int{},
-		markers: map[string]*markerIndex{}}
+		markers: map[string]*markerIndex{}, known: map[string]sdkLabel{}}
 	for i := range r.Apps {
 		for j := range r.Apps[i].SDKs {
 			s := &r.Apps[i].SDKs[j]
@@ -420,10 +427,11 @@ func (b *builder) flowEvidence(e model.Evidence) flowView {
 		v.SDK = b.sdkName(*f.SDK)
 	}
 	for i, d := range f.Data {
-		if i == maxDataItems {
+		if i == maxDataItems || b.dataRows >= dataRowBudget {
 			v.MoreData = len(f.Data) - i
 			break
 		}
+		b.dataRows++
 		v.Data = append(v.Data, dataView{Type: bound(d.Type, 60), Location: bound(d.Location, limitValue),
 			Value: bound(d.Value, limitValue), Match: bound(d.Match, limitValue), Personal: d.Personal})
 	}
@@ -551,6 +559,10 @@ func (b *builder) app(a *model.App, i int) appView {
 		}
 	}
 	for j := range a.SDKs {
+		if j == maxSDKRows {
+			v.MoreSDKs = len(a.SDKs) - j
+			break
+		}
 		v.SDKs = append(v.SDKs, sdkInventory(&a.SDKs[j]))
 	}
 	for j, bin := range a.Binaries {
@@ -684,7 +696,7 @@ func (b *builder) session(s *model.Session, i int) sessionView {
 		}
 		row := flowRow{Index: f.Index, When: b.since(s.Name, f), Phase: phaseWords(f.Phase), ATT: attWords(f.ATT),
 			Method: bound(f.Method, 20), Host: bound(f.Host, limitName), Types: plain(strings.Join(types, ", "), limitValue),
-			Findings: b.cited[s.Name][f.Index]}
+			Findings: detailed(b.cited[s.Name][f.Index])}
 		if f.SDK != nil {
 			row.SDK = bound(b.sdkName(*f.SDK), limitName)
 		}
@@ -747,4 +759,15 @@ func errorText(e model.Error) text {
 		s += ": " + e.Path
 	}
 	return bound(s+": "+e.Message, limitMessage)
+}
+
+// detailed keeps the finding numbers that have an evidence block to link to.
+func detailed(ns []int) []int {
+	var out []int
+	for _, n := range ns {
+		if n <= maxFindingDetails {
+			out = append(out, n)
+		}
+	}
+	return out
 }

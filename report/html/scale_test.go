@@ -119,3 +119,36 @@ func BenchmarkEncode(b *testing.B) {
 		})
 	}
 }
+
+// TestPageStaysBounded feeds a report far beyond any real one: thousands of findings citing
+// large requests, thousands of SDKs and markers. The page must stay a size a browser opens.
+func TestPageStaysBounded(t *testing.T) {
+	r := largeSession(3_000, 4)
+	s := &r.Sessions[0]
+	long := strings.Repeat("v", 5000)
+	for i := range s.Flows {
+		for j := 0; j < 100; j++ {
+			s.Flows[i].Data = append(s.Flows[i].Data, model.DataItem{Type: "email", Location: "body." + long, Value: long, Match: long, Personal: true})
+		}
+	}
+	for i := 0; i < 5000; i++ {
+		s.Markers = append(s.Markers, model.Marker{Event: "note", Time: launch.Add(time.Duration(i) * time.Millisecond), Note: long})
+		r.Apps[0].SDKs = append(r.Apps[0].SDKs, model.SDK{ID: fmt.Sprint("sdk-", i), Name: long})
+		f := model.Finding{Rule: "SDKF001", Severity: model.SeverityHigh, Message: long, Fix: long, Fingerprint: fmt.Sprint(i)}
+		for k := 0; k < 20; k++ {
+			f.Evidence = append(f.Evidence, model.Evidence{Kind: model.EvidenceFlow, Session: "large", Flow: ptr((i*20 + k) % 3000)})
+		}
+		r.Findings = append(r.Findings, f)
+	}
+	report.Finalize(r)
+	out := encode(t, r)
+	t.Logf("page: %d bytes", len(out))
+	if len(out) > 16<<20 {
+		t.Errorf("the page is %d MB", len(out)>>20)
+	}
+	for _, want := range []string{"more findings are in the JSON report", "more SDKs are in the JSON report", "more data items are in the JSON report"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q", want)
+		}
+	}
+}

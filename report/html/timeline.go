@@ -265,8 +265,8 @@ func laneKey(f *model.Flow) string {
 func (b *builder) laneLabel(key string) (label, title string) {
 	if id, ok := cutPrefix(key, "sdk:"); ok {
 		name := id
-		if s := b.sdks[id]; s != nil && s.Name != "" {
-			name = s.Name
+		if l := b.label(id); l.name != "" {
+			name = l.name
 		}
 		return plain(name, 30), plain(name, limitName) + " (" + plain(id, 80) + ")"
 	}

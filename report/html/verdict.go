@@ -244,12 +244,12 @@ func (b *builder) trafficSentence(g *recipient) string {
 		if len(hosts) == 1 && hosts[0] == party {
 			to = plain(party, 80)
 		}
-	} else if sdk := b.sdks[g.who]; sdk != nil {
-		vendor := sdk.Vendor
+	} else if l := b.label(g.who); l.name != "" {
+		vendor := l.vendor
 		if vendor == "" {
-			vendor = sdk.Name
+			vendor = l.name
 		}
-		to = plain(vendor, 80) + where + " through " + plain(sdk.Name, limitName)
+		to = plain(vendor, 80) + where + " through " + plain(l.name, limitName)
 	} else {
 		to = partyOf(first) + where + " through the SDK " + plain(g.who, 80)
 	}
@@ -356,8 +356,8 @@ func (b *builder) sdkName(id string) string {
 	if id == "" {
 		return ""
 	}
-	if s := b.sdks[id]; s != nil && s.Name != "" {
-		return plain(s.Name, limitName)
+	if l := b.label(id); l.name != "" {
+		return plain(l.name, limitName)
 	}
 	return plain(id, 80)
 }
