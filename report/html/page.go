@@ -27,7 +27,7 @@ const (
 	maxSDKRows        = 1000
 	// dataRowBudget bounds the data-item rows of all findings together, so a report whose
 	// findings cite many large requests stays a page a browser opens.
-	dataRowBudget = 5000
+	dataRowBudget = 2000
 )
 
 // page is everything the template shows, already bounded and put in words.

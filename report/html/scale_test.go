@@ -143,7 +143,7 @@ func TestPageStaysBounded(t *testing.T) {
 	report.Finalize(r)
 	out := encode(t, r)
 	t.Logf("page: %d bytes", len(out))
-	if len(out) > 16<<20 {
+	if len(out) > 10<<20 {
 		t.Errorf("the page is %d MB", len(out)>>20)
 	}
 	for _, want := range []string{"more findings are in the JSON report", "more SDKs are in the JSON report", "more data items are in the JSON report"} {
