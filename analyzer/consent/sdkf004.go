@@ -60,7 +60,7 @@ func (undeclaredTrackingDomain) Check(in *Input) []model.Finding {
 		target := t.manifestFor(g.sdk)
 		fix := fmt.Sprintf("List %s under NSPrivacyTrackingDomains in %s, with NSPrivacyTracking true", strings.Join(hosts, ", "), target)
 		if g.sdk != "" {
-			fix += fmt.Sprintf(" (an update of %s that ships its own privacy manifest may declare them already)", t.sdkLabel(g.sdk))
+			fix += fmt.Sprintf(" (an update of %s that ships its own privacy manifest may declare %s already)", t.sdkLabel(g.sdk), map[bool]string{true: "it", false: "them"}[len(hosts) == 1])
 		}
 		fix += "."
 		ev := flowsEvidence(g, first, personal)
