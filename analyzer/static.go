@@ -170,13 +170,11 @@ func (s *scan) binaryJobs(bundles []bundle.Bundle) []binaryJob {
 }
 
 type binaryResult struct {
-	bin model.Binary
-	err *model.Error
-	ok  bool
+	bin  model.Binary
+	errs []model.Error
+	ok   bool
 }
 
-// readBinaries reads every Mach-O file, several at once (inflating and parsing are the cost),
-// then matches their facts in path order so evidence is stable.
 func (s *scan) readBinaries(bundles []bundle.Bundle) {
 	jobs := s.binaryJobs(bundles)
 	results := make([]binaryResult, len(jobs))
@@ -212,9 +210,7 @@ func (s *scan) readBinaries(bundles []bundle.Bundle) {
 	}
 
 	for _, r := range results {
-		if r.err != nil {
-			s.app.Errors = append(s.app.Errors, *r.err)
-		}
+		s.app.Errors = append(s.app.Errors, r.errs...)
 		if !r.ok {
 			continue
 		}
@@ -229,9 +225,12 @@ func (s *scan) readBinaries(bundles []bundle.Bundle) {
 }
 
 func (s *scan) readBinary(j binaryJob) binaryResult {
+	fail := func(stage, msg string) binaryResult {
+		return binaryResult{errs: []model.Error{{Path: j.path, Stage: stage, Message: msg}}}
+	}
 	bin, err := s.src.OpenBinary(j.path)
 	if err != nil {
-		return binaryResult{err: &model.Error{Path: j.path, Stage: "bundle", Message: "opening binary: " + err.Error()}}
+		return fail("bundle", "opening binary: "+err.Error())
 	}
 	defer bin.Close()
 	size := bin.Size()
@@ -240,18 +239,34 @@ func (s *scan) readBinary(j binaryJob) binaryResult {
 		if errors.Is(err, macho.ErrNotMachO) && !j.declared {
 			return binaryResult{}
 		}
-		return binaryResult{err: &model.Error{Path: j.path, Stage: "macho", Message: err.Error()}}
+		return fail("macho", err.Error())
 	}
 	b := summarize(j.path, j.bundle, size, facts)
 	h := sha256.New()
 	if _, err := io.Copy(h, io.NewSectionReader(bin, 0, size)); err == nil {
 		b.SHA256 = hex.EncodeToString(h.Sum(nil))
 	}
-	var perr *model.Error
-	if len(facts.Slices) == 0 && len(facts.Members) == 0 {
-		perr = &model.Error{Path: j.path, Stage: "macho", Message: "no readable slice"}
+	// What could not be read inside the file is reported; the facts that were read stand.
+	r := binaryResult{bin: b, ok: true}
+	note := func(where, msg string) {
+		r.errs = append(r.errs, model.Error{Path: j.path, Stage: "macho", Message: where + msg})
 	}
-	return binaryResult{bin: b, ok: true, err: perr}
+	for _, msg := range facts.Errors {
+		note("", msg)
+	}
+	for _, sl := range append(append([]model.SliceFacts(nil), facts.Slices...), facts.Members...) {
+		where := sl.Arch + " slice: "
+		if sl.Member != "" {
+			where = sl.Member + " (" + sl.Arch + "): "
+		}
+		for _, msg := range sl.Errors {
+			note(where, msg)
+		}
+	}
+	if len(facts.Slices) == 0 && len(facts.Members) == 0 {
+		note("", "no readable slice")
+	}
+	return r
 }
 
 func (s *scan) errorf(p, stage, format string, args ...any) {
