@@ -261,4 +261,4 @@ func pathOf(u string) string {
 }
 
 // KeyHelp explains the live view's keys.
-const KeyHelp = "Keys: l launch · c consent accepted · d consent declined · a ATT authorized · n ATT denied · m note · q quit"
+const KeyHelp = "Keys: l launch · c consent · d declined · a ATT allowed · n ATT denied · m note · q quit"
