@@ -179,8 +179,9 @@ func TestTimelineMarks(t *testing.T) {
 		t.Errorf("lanes %q", got)
 	}
 	markers := find(svg[0], func(n *xhtml.Node) bool { return n.Data == "line" && strings.HasPrefix(attr(n, "class"), "mk") })
-	if len(markers) != 1 || !strings.Contains(textOf(markers[0]), "meeting-joined at 12.0 s after launch: joined a test meeting") {
-		t.Errorf("markers %d", len(markers))
+	if len(markers) != 2 || attr(markers[0], "class") != "mk launch" ||
+		!strings.Contains(textOf(markers[1]), "meeting-joined at 12.0 s after launch: joined a test meeting") {
+		t.Errorf("%d markers: want the launch and meeting-joined", len(markers))
 	}
 }
 

@@ -709,6 +709,9 @@ func (b *builder) session(s *model.Session, i int) sessionView {
 		v.Summary += fmt.Sprintf(", %s refused our certificate (pinning or an untrusted CA)", count(v.TLSFailures))
 	}
 	v.Summary += "."
+	if x := b.markers[s.Name]; x != nil && len(x.consents) == 0 {
+		v.Summary += " No consent marker: every request counts as sent before consent."
+	}
 	for j, e := range s.Errors {
 		if j == maxNotes {
 			break

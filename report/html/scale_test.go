@@ -78,8 +78,8 @@ func TestTimelineAtTenAndTenThousand(t *testing.T) {
 			doc := parse(t, out)
 			assertInert(t, doc)
 			lines := find(doc, func(n *xhtml.Node) bool { return n.Data == "line" && strings.HasPrefix(attr(n, "class"), "mk ") })
-			if len(lines) != 2 {
-				t.Errorf("%d marker lines, want ATT and consent", len(lines))
+			if len(lines) != 3 {
+				t.Errorf("%d marker lines, want launch, ATT and consent", len(lines))
 			}
 		})
 	}

@@ -119,7 +119,7 @@ func (b *builder) timeline(s *model.Session) *timeline {
 	var markers []timedMarker
 	for i := range s.Markers {
 		m := &s.Markers[i]
-		if m.Time.IsZero() || (m.Event == model.MarkLaunch && m.Time.Equal(origin)) {
+		if m.Time.IsZero() {
 			continue
 		}
 		if len(markers) == maxMarkers {
