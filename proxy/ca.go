@@ -143,6 +143,14 @@ func RotateCA(dir string) (*CA, error) {
 	return fresh, nil
 }
 
+// Rotate replaces this CA on disk with a new one and returns the new CA.
+func (ca *CA) Rotate() (*CA, error) {
+	if ca.Dir == "" {
+		return nil, errors.New("rotating an in-memory CA")
+	}
+	return RotateCA(ca.Dir)
+}
+
 // CertPath is the file holding the certificate alone.
 func (ca *CA) CertPath() string { return filepath.Join(ca.Dir, CACertFile) }
 

@@ -94,7 +94,7 @@ func TestRotateReplacesTheCA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fresh, err := RotateCA(dir)
+	fresh, err := old.Rotate()
 	if err != nil {
 		t.Fatal(err)
 	}
