@@ -6,6 +6,16 @@
 //
 // martian types never leave this package. The proxy answers loopback clients and the networks
 // named with an allow-list only.
+//
+// How it fits together: martian serves every client connection (reading requests, calling our
+// RoundTripper, writing responses). A CONNECT is taken over by our request modifier, which
+// either relays it untouched (passthrough) or terminates TLS itself with a per-host leaf and
+// hands the decrypted connection back to the same martian proxy through an in-process listener.
+// Terminating TLS ourselves (rather than through martian's MITM) is what lets the proxy classify
+// handshake failures, notice tunnels closed without a request, keep HTTP/2 off, and read every
+// header block back verbatim from the connection (see headTap). The RoundTripper answers the
+// proxy's own URLs, forwards the rest through an HTTP/1.1 transport, and commits each flow to
+// the Recorder as the last byte of its response is read from upstream.
 package proxy
 
 import (
