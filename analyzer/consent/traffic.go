@@ -335,7 +335,7 @@ func (g *flowGroup) hosts() []string {
 		}
 		if h != "" && !seen[h] {
 			seen[h] = true
-			out = append(out, h)
+			out = append(out, bounded(h, 128)) // a recorded Host header is outside input
 		}
 	}
 	return out

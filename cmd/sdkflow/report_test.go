@@ -408,3 +408,58 @@ func firstDifference(a, b string) string {
 	}
 	return a[max(0, i-40):min(len(a), i+80)]
 }
+
+// TestReportHostileCapture: captured text is data. Markup, terminal escapes and oversized
+// values in URLs, hosts and bodies neither break the outputs nor reach a terminal raw.
+func TestReportHostileCapture(t *testing.T) {
+	long := strings.Repeat("A", 100_000)
+	har := `{"log":{"entries":[
+	{"startedDateTime":"2020-03-26T14:05:01Z","request":{"method":"POST","url":"https://graph.facebook.com/v5.0/1234567890123456/activities?x=<script>alert(1)</script>&e=\u001b[2J","headers":[{"name":"Content-Type","value":"application/x-www-form-urlencoded"}],"postData":{"mimeType":"application/x-www-form-urlencoded","text":"advertiser_id=6D92078A-8246-4BA4-AE5B-76104861E7DC&extinfo=%5B%22i2%22%2C%22%3Cscript%3E%22%2C%221%22%2C%221%22%2C%2213.3%22%2C%22iPhone11%2C2%22%2C%22en_US%22%2C%22PDT%22%2C%22%1B%5B31mAT%26T%22%2C375%2C812%2C%223.00%22%2C6%2C64%2C23%2C%22America%2FLos_Angeles%22%5D&email=javascript:alert(1)@example.org"}},"response":{"status":200}},
+	{"startedDateTime":"2020-03-26T14:05:02Z","request":{"method":"GET","url":"https://t.example/` + long + `?device_model=iPhone11,2&locale=en_US&tz=Europe/Berlin"},"response":{"status":200}},
+	{"startedDateTime":"2020-03-26T14:05:03Z","request":{"method":"CONNECT","url":"https://app-measurement.com:443"},"response":{"status":0},"_kind":"tls-failure","_error":"\u001b]0;pwned\u0007 unknown ca"}
+	]}}`
+	p := filepath.Join(t.TempDir(), "hostile.har")
+	if err := os.WriteFile(p, []byte(har), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runReportCmd(t, "--har", p, "-o", "table")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.ContainsAny(out, "\x1b\x07") {
+		t.Errorf("terminal control characters reach the table: %q", out)
+	}
+	code, js, errOut := runReportCmd(t, "--har", p, "-o", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	v, err := schemacheck.Compile(schema.Report, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schemacheck.Validate(v, []byte(js)); err != nil {
+		t.Errorf("JSON report does not validate: %v", err)
+	}
+	var r model.Report
+	if err := json.Unmarshal([]byte(js), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Findings {
+		if len(f.Message) > 4096 {
+			t.Errorf("%s: message of %d bytes", f.Rule, len(f.Message))
+		}
+		for _, e := range f.Evidence {
+			if len(e.Value) > 1024 || len(e.Path) > 1024 || strings.ContainsAny(e.Value+e.Detail+f.Message, "\x1b\x07") {
+				t.Errorf("%s: unbounded or raw evidence: %.200q", f.Rule, e.Value+e.Detail)
+			}
+		}
+	}
+	if len(findingsOf(r, "SDKF001")) != 2 || len(findingsOf(r, "SDKF021")) != 1 {
+		t.Errorf("findings %q", func() (ids []string) {
+			for _, f := range r.Findings {
+				ids = append(ids, f.Rule)
+			}
+			return
+		}())
+	}
+}
