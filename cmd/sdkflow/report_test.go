@@ -25,7 +25,7 @@ const (
 	zoomIPA       = "samples/zoomlike/zoomlike.ipa"
 	zoomHAR       = "samples/zoomlike/session.har"
 	zoomConsented = "samples/zoomlike/session-consented.har"
-	zoomKnown     = "samples/zoomlike/known.yaml"
+	zoomKnown     = "samples/zoomlike/known.yml"
 )
 
 // reportGoldens names the golden file of each format under samples/zoomlike/expected/.

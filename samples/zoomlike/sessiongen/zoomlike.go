@@ -11,7 +11,7 @@ import (
 )
 
 // The test device and app of the Zoomlike sessions. The IDFA, IDFV and the rest are the
-// tester's planted values (samples/zoomlike/known.yaml), so a report can show where they went.
+// tester's planted values (samples/zoomlike/known.yml), so a report can show where they went.
 const (
 	FacebookAppID = "1234567890123456"
 	IDFA          = "6D92078A-8246-4BA4-AE5B-76104861E7DC"
