@@ -68,7 +68,7 @@ func consentFinding(t *trafficView, g *flowGroup, refused bool) model.Finding {
 		}
 	}
 	msg := sentences(
-		fmt.Sprintf("%s sent %s to %s %s, %s.", t.who(g), typeList(types), listAtMost(g.hosts(), 3), since(s, primary), when),
+		fmt.Sprintf("%s sent %s to %s %s, %s.", t.who(g), typeList(types), t.where(g), since(s, primary), when),
 		whyPersonal(types, class),
 		requestSpan(g),
 	)

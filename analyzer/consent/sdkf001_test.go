@@ -55,7 +55,7 @@ func TestSDKF001SeverityFollowsWhatWasSent(t *testing.T) {
 	if f.Severity != model.SeverityMedium || f.SDK != "" {
 		t.Errorf("finding: %+v", f)
 	}
-	wantIn(t, f.Message, "unknown third party (example.net)", "locale")
+	wantIn(t, f.Message, "The app sent locale to cdn.example.net (example.net, a party no signature knows)")
 
 	// Device data without an identifier is a fingerprint: high.
 	body := testForm("event", "MOBILE_APP_INSTALL", "advertiser_id", zeroIDFA, "extinfo", v17)

@@ -48,7 +48,7 @@ func (idfaWithoutATT) Check(in *Input) []model.Finding {
 			}
 		}
 		msg := sentences(
-			fmt.Sprintf("%s sent a real advertising ID (IDFA) to %s %s, while the user %s.", t.who(g), listAtMost(g.hosts(), 3), since(s, first), state),
+			fmt.Sprintf("%s sent a real advertising ID (IDFA) to %s %s, while the user %s.", t.who(g), t.where(g), since(s, first), state),
 			"Without ATT authorization iOS gives apps the all-zero IDFA, so this value was cached from an earlier grant, read elsewhere, or the check was bypassed.",
 			fmt.Sprintf("%s from %s to %s; %s.", capitalize(plural(len(g.flows), "request", "requests")), sinceShort(first), sinceShort(last),
 				plural(len(values), "distinct IDFA value", "distinct IDFA values")),

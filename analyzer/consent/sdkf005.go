@@ -64,7 +64,7 @@ func (undeclaredDataType) Check(in *Input) []model.Finding {
 		first := mostUndeclared(g, undeclared)
 		msg := sentences(
 			fmt.Sprintf("%s received %s, but no privacy manifest in the app declares %s under NSPrivacyCollectedDataTypes.",
-				strings.TrimSuffix(listAtMost(g.hosts(), 3), "."), joinAnd(parts), map[bool]string{true: "it", false: "them"}[len(mts) == 1]),
+				t.where(g), joinAnd(parts), map[bool]string{true: "it", false: "them"}[len(mts) == 1]),
 			fmt.Sprintf("Sent by %s, first %s; %s.", lowerFirst(t.who(g)), since(s, g.flows[0]), plural(len(g.flows), "request", "requests")),
 		)
 		fix := fmt.Sprintf("Add an NSPrivacyCollectedDataTypes entry for %s (with NSPrivacyCollectedDataTypeLinked, NSPrivacyCollectedDataTypeTracking and the purposes) to %s, and to the App Store privacy label.",
@@ -77,8 +77,8 @@ func (undeclaredDataType) Check(in *Input) []model.Finding {
 }
 
 func lowerFirst(s string) string {
-	if strings.HasPrefix(s, "An unknown") {
-		return "an unknown" + s[len("An unknown"):]
+	if strings.HasPrefix(s, "The app") {
+		return "the app" + s[len("The app"):]
 	}
 	return s
 }

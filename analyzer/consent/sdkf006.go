@@ -103,7 +103,7 @@ func (forbiddenOffDevice) Check(in *Input) []model.Finding {
 			why = fmt.Sprintf("the reasons %s declare%s for %s (%s) do not allow it to leave the device", scope, verbS(len(manifests)), category, describeReasons(category, declared))
 		}
 		msg := sentences(
-			fmt.Sprintf("%s sent the device's %s (values %s) off the device %s: %s.", t.who(g), short, strings.Join(values, ", "), since(s, first), why),
+			fmt.Sprintf("%s sent the device's %s (values %s) to %s %s: %s.", t.who(g), short, strings.Join(values, ", "), t.where(g), since(s, first), why),
 			allowingReasons(category),
 			fmt.Sprintf("%s.", capitalize(plural(len(g.flows), "request", "requests"))),
 		)

@@ -383,12 +383,23 @@ func (t *trafficView) tracker(id string) bool {
 	return ok && sig.Tracker
 }
 
-// who names the sender of a group: the SDK by name and version, or the unknown party.
+// who names the sender of a group: the SDK by name and version, or the app itself when no
+// signature knows the destination.
 func (t *trafficView) who(g *flowGroup) string {
 	if g.sdk == "" {
-		return "An unknown third party (" + bounded(g.party, 128) + ")"
+		return "The app"
 	}
 	return t.sdkLabel(g.sdk)
+}
+
+// where names a group's destination: its hosts, and for traffic no signature knows, the
+// registrable domain it is grouped by.
+func (t *trafficView) where(g *flowGroup) string {
+	hosts := listAtMost(g.hosts(), 3)
+	if g.sdk == "" {
+		return hosts + " (" + bounded(g.party, 128) + ", a party no signature knows)"
+	}
+	return hosts
 }
 
 func (t *trafficView) sdkLabel(id string) string {
