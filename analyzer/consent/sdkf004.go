@@ -58,7 +58,7 @@ func (undeclaredTrackingDomain) Check(in *Input) []model.Finding {
 			fmt.Sprintf("First contact %s; %s.", since(s, first), plural(len(g.flows), "request", "requests")),
 		)
 		target := t.manifestFor(g.sdk)
-		fix := fmt.Sprintf("List %s under NSPrivacyTrackingDomains in %s, with NSPrivacyTracking true", strings.Join(hosts, ", "), target)
+		fix := fmt.Sprintf("List %s under NSPrivacyTrackingDomains in %s, with NSPrivacyTracking true", listAtMost(hosts, 10), target)
 		if g.sdk != "" {
 			fix += fmt.Sprintf(" (an update of %s that ships its own privacy manifest may declare %s already)", t.sdkLabel(g.sdk), map[bool]string{true: "it", false: "them"}[len(hosts) == 1])
 		}

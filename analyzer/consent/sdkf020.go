@@ -3,6 +3,8 @@ package consent
 import (
 	"fmt"
 
+	"github.com/sdkflow/sdkflow/analyzer/privacy"
+
 	"github.com/sdkflow/sdkflow/model"
 )
 
@@ -74,7 +76,7 @@ func (t *trafficView) hasSDKOrVendor(id string) bool {
 	}
 	for _, v := range t.views {
 		for i := range v.app.SDKs {
-			if s := &v.app.SDKs[i]; confident(s) && s.Vendor == vendor {
+			if s := &v.app.SDKs[i]; privacy.Confident(s) && s.Vendor == vendor {
 				return true
 			}
 		}

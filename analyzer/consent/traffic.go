@@ -9,6 +9,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/sdkflow/sdkflow/analyzer/privacy"
 	"github.com/sdkflow/sdkflow/analyzer/traffic"
 	"github.com/sdkflow/sdkflow/model"
 )
@@ -363,15 +364,11 @@ func (t *trafficView) appSDK(id string) (*appView, *model.SDK) {
 		return nil, nil
 	}
 	for _, v := range t.views {
-		if s := v.sdk(id); s != nil && confident(s) {
+		if s := v.sdk(id); s != nil && privacy.Confident(s) {
 			return v, s
 		}
 	}
 	return nil, nil
-}
-
-func confident(s *model.SDK) bool {
-	return s.Confidence == model.ConfidenceMedium || s.Confidence == model.ConfidenceHigh
 }
 
 // tracker reports whether the signature of an SDK id marks it a tracker.

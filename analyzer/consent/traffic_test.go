@@ -259,3 +259,22 @@ func TestAnalyzeSessionsKeepsTimelineProblems(t *testing.T) {
 		t.Errorf("not attributed: %+v", sessions[0].Flows[0])
 	}
 }
+
+func TestManyHostsStayBounded(t *testing.T) {
+	var flows []model.Flow
+	for i := range 500 {
+		flows = append(flows, httpFlow(1+float64(i)*0.1, "GET", fmt.Sprintf("https://h%d.graph.facebook.com/x?locale=en_US&idfa=%s", i, testIDFA), ""),
+			httpFlow(1+float64(i)*0.1, "GET", fmt.Sprintf("https://h%d.tracker.example/x?locale=en_US", i), ""))
+	}
+	app := cleanApp()
+	app.SDKs = nil
+	fs, _ := runTraffic(t, []model.App{app}, nil, testSession(nil, flows...))
+	if len(fs) > 8 {
+		t.Errorf("%d findings for two parties", len(fs))
+	}
+	for _, f := range fs {
+		if len(f.Message) > 2048 || len(f.Fix) > 2048 || len(f.Evidence) > 2+maxRelatedFlows+8 {
+			t.Errorf("%s: message %d, fix %d bytes, %d evidence", f.Rule, len(f.Message), len(f.Fix), len(f.Evidence))
+		}
+	}
+}
