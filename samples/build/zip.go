@@ -39,6 +39,9 @@ func writeZip(w io.Writer, entries []entry, stored []string) error {
 		if _, dup := byName[e.name]; dup {
 			return fmt.Errorf("%s: two files at the same path", e.name)
 		}
+		if _, isDir := byName[e.name+"/"]; isDir {
+			return fmt.Errorf("%s: %s is both a file and a directory", e.name, e.name)
+		}
 		byName[e.name] = e
 		for dir := path.Dir(e.name); dir != "." && dir != "/"; dir = path.Dir(dir) {
 			if _, isFile := byName[dir]; isFile {
