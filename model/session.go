@@ -79,6 +79,9 @@ type Flow struct {
 	Error string `json:"error,omitempty"`
 	// Problems are decoding troubles met while analysing this flow (broken gzip and the like).
 	Problems []string `json:"problems,omitempty"`
+	// Exhibit is the exact request of a flow that a finding cites, so a report shows what
+	// proves the finding; nil for every other flow.
+	Exhibit *Exhibit `json:"exhibit,omitempty"`
 
 	End         time.Time `json:"-"`
 	Client      string    `json:"-"` // client address
@@ -90,6 +93,19 @@ type Flow struct {
 	Timings     Timings   `json:"-"`
 	// Extra carries fields an importer found but sdkflow has no place for (HAR "_" fields).
 	Extra map[string]any `json:"-"`
+}
+
+// Exhibit is a cited request as a reader needs to see it: the headers as sent and the body with
+// its encodings and formats peeled, both bounded.
+type Exhibit struct {
+	Headers []Header `json:"headers"`
+	// Layers are the encodings and formats removed from the body, outermost first.
+	Layers []string `json:"layers,omitempty"`
+	// Body is the decoded body as text (one "location = value" line per field for binary
+	// formats), cut at a bound; BodySize is its full decoded size in bytes.
+	Body      string `json:"body,omitempty"`
+	BodySize  int    `json:"bodySize"`
+	Truncated bool   `json:"truncated,omitempty"`
 }
 
 // Message is the headers and body of one request or response.

@@ -79,7 +79,7 @@ func (trackingWithoutUsage) Check(in *Input) []model.Finding {
 			state = "has an empty " + usageKey
 			detail = "empty"
 		}
-		msg := fmt.Sprintf("%s links %s, but %s %s, so the app cannot ask for tracking permission and the advertising identifier stays all zeros.",
+		msg := fmt.Sprintf("%s links %s, but %s %s, so the app cannot ask for tracking permission (on iOS 14.5 and later the advertising identifier then stays all zeros; earlier systems hand it out without asking).",
 			listAtMost(v.rels(bins), 3), joinAnd(fws), v.rel(info.Path), state)
 		fix := fmt.Sprintf("Add %s (a sentence telling the user why) to %s and request authorization with ATTrackingManager before reading the advertising identifier, or remove %s.",
 			usageKey, v.rel(info.Path), joinAnd(fws))

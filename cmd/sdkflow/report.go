@@ -202,6 +202,7 @@ func buildReport(ctx context.Context, io *streams, g *globalOptions, o *reportOp
 		Known: known, Markers: o.markers, ConsentRequest: o.consentRequest,
 	})
 	consent.Run(r, set, consent.Options{Rules: consent.AllRules(), FirstParty: o.firstParty})
+	traffic.AttachExhibits(r)
 	o.allow.apply(r, io)
 	if o.redact {
 		report.Redact(r, known.Redact)

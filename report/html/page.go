@@ -102,7 +102,19 @@ type flowView struct {
 	Personal    bool
 	Kind        string
 	Description string
+	Exhibit     *exhibitView
 }
+
+// exhibitView is the exact request a finding cites: headers as sent, the decoded body.
+type exhibitView struct {
+	Headers   []headerView
+	Layers    string
+	Body      text
+	BodySize  int
+	Truncated bool
+}
+
+type headerView struct{ Name, Value text }
 
 type dataView struct {
 	Type, Location, Value, Match text
@@ -440,6 +452,14 @@ func (b *builder) flowEvidence(e model.Evidence) flowView {
 			break
 		}
 		v.Problems = append(v.Problems, bound(pr, limitValue))
+	}
+	if x := f.Exhibit; x != nil {
+		ev := &exhibitView{Layers: plain(strings.Join(x.Layers, " → "), limitValue),
+			Body: boundBlock(x.Body, limitExhibit), BodySize: x.BodySize, Truncated: x.Truncated}
+		for _, h := range x.Headers {
+			ev.Headers = append(ev.Headers, headerView{Name: bound(h.Name, limitName), Value: bound(h.Value, limitValue)})
+		}
+		v.Exhibit = ev
 	}
 	return v
 }

@@ -33,11 +33,17 @@ const (
 	limitURL     = 600
 	limitMessage = 2000
 	limitPath    = 400
+	limitExhibit = 8000
 )
 
 // bound makes s safe to show and at most limit characters long (plus the marks of invisible
 // characters it reveals).
-func bound(s string, limit int) text {
+func bound(s string, limit int) text { return boundKeeping(s, limit, false) }
+
+// boundBlock is bound for multi-line text shown in a <pre>: line breaks and tabs stay.
+func boundBlock(s string, limit int) text { return boundKeeping(s, limit, true) }
+
+func boundKeeping(s string, limit int, keepLines bool) text {
 	total := 0
 	var b strings.Builder
 	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
@@ -45,7 +51,7 @@ func bound(s string, limit int) text {
 		if total > limit {
 			continue
 		}
-		if hidden(r) {
+		if hidden(r) && !(keepLines && (r == '\n' || r == '\t')) {
 			fmt.Fprintf(&b, "⟦U+%04X⟧", r)
 			continue
 		}
