@@ -13,13 +13,6 @@ import (
 
 const trigger010 = "../../samples/rules/SDKF010-trigger/app.ipa"
 
-func runScanCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = run(append([]string{"scan"}, args...), &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-	return code, out.String(), errOut.String()
-}
-
 func writeAllow(t *testing.T, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "allow.yaml")

@@ -22,34 +22,26 @@ import (
 	"github.com/sdkflow/sdkflow/session"
 )
 
-func runProxyCLI(t *testing.T, store string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	args = append([]string{"--store", store}, args...)
-	code = run(args, &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-	return code, out.String(), errOut.String()
-}
-
 func TestCACommands(t *testing.T) {
 	store := t.TempDir()
-	code, out, errOut := runProxyCLI(t, store, "ca", "path")
+	code, out, errOut := runWithStore(t, store, false, "ca", "path")
 	path := strings.TrimSpace(out)
 	if code != 0 || path != filepath.Join(store, "ca", "sdkflow-ca-cert.pem") {
 		t.Fatalf("ca path: %d %q %q", code, out, errOut)
 	}
-	code, pemOut, _ := runProxyCLI(t, store, "ca", "export")
+	code, pemOut, _ := runWithStore(t, store, false, "ca", "export")
 	onDisk, _ := os.ReadFile(path)
 	if code != 0 || pemOut != string(onDisk) || !strings.HasPrefix(pemOut, "-----BEGIN CERTIFICATE-----") {
 		t.Fatalf("ca export: %d %q", code, pemOut)
 	}
-	if code, out, _ := runProxyCLI(t, store, "ca", "export", "--format", "mobileconfig"); code != 0 || !strings.Contains(out, "com.apple.security.root") {
+	if code, out, _ := runWithStore(t, store, false, "ca", "export", "--format", "mobileconfig"); code != 0 || !strings.Contains(out, "com.apple.security.root") {
 		t.Errorf("mobileconfig export: %d", code)
 	}
-	if code, _, _ := runProxyCLI(t, store, "ca", "export", "--format", "p12"); code != exitUsage {
+	if code, _, _ := runWithStore(t, store, false, "ca", "export", "--format", "p12"); code != exitUsage {
 		t.Errorf("bad format: exit %d", code)
 	}
-	code, out, _ = runProxyCLI(t, store, "ca", "rotate")
-	_, after, _ := runProxyCLI(t, store, "ca", "export")
+	code, out, _ = runWithStore(t, store, false, "ca", "rotate")
+	_, after, _ := runWithStore(t, store, false, "ca", "export")
 	if code != 0 || !strings.Contains(out, "SHA-256") || after == pemOut {
 		t.Errorf("rotate: %d %q", code, out)
 	}
@@ -57,10 +49,10 @@ func TestCACommands(t *testing.T) {
 
 func TestMarkCommand(t *testing.T) {
 	store := t.TempDir()
-	if code, _, errOut := runProxyCLI(t, store, "mark", "--session", "none", "launch"); code != exitInput || !strings.Contains(errOut, "no session") {
+	if code, _, errOut := runWithStore(t, store, false, "mark", "--session", "none", "launch"); code != exitInput || !strings.Contains(errOut, "no session") {
 		t.Errorf("unknown session: %d %s", code, errOut)
 	}
-	if code, _, _ := runProxyCLI(t, store, "mark", "--session", "s", "two words"); code != exitUsage {
+	if code, _, _ := runWithStore(t, store, false, "mark", "--session", "s", "two words"); code != exitUsage {
 		t.Errorf("bad event: %d", code)
 	}
 	s, err := session.Open(store)
@@ -69,7 +61,7 @@ func TestMarkCommand(t *testing.T) {
 	}
 	s.CreateSession(context.Background(), "s")
 	s.Close()
-	if code, out, errOut := runProxyCLI(t, store, "mark", "--session", "s", "Consent-Accepted", "--note", "banner\x1b[0m OK"); code != 0 || !strings.Contains(out, "marked consent-accepted") {
+	if code, out, errOut := runWithStore(t, store, false, "mark", "--session", "s", "Consent-Accepted", "--note", "banner\x1b[0m OK"); code != 0 || !strings.Contains(out, "marked consent-accepted") {
 		t.Fatalf("mark: %d %s %s", code, out, errOut)
 	}
 	s, _ = session.Open(store)
@@ -91,7 +83,7 @@ func TestProxyFlagErrors(t *testing.T) {
 		{"proxy", "--session", "s", "--body-limit", "lots"},
 		{"proxy", "--session", "s", "--listen", "256.0.0.1:1"},
 	} {
-		if code, _, errOut := runProxyCLI(t, store, args...); code != exitUsage {
+		if code, _, errOut := runWithStore(t, store, false, args...); code != exitUsage {
 			t.Errorf("%v: exit %d (%s)", args, code, errOut)
 		}
 	}
@@ -171,7 +163,7 @@ func TestProxyCommandEndToEnd(t *testing.T) {
 	if body := get("http://graph.facebook.com/activities?advertiser_id=1"); body != "tracked advertiser_id=1" {
 		t.Errorf("through the proxy: %q", body)
 	}
-	if code, _, errOut := runProxyCLI(t, store, "mark", "--session", "e2e", "consent-declined"); code != 0 {
+	if code, _, errOut := runWithStore(t, store, false, "mark", "--session", "e2e", "consent-declined"); code != 0 {
 		t.Fatalf("mark: %s", errOut)
 	}
 	cmd.Process.Signal(syscall.SIGINT)

@@ -34,13 +34,6 @@ var reportGoldens = map[string]string{
 	"cyclonedx": "report.cdx.json", "html": "report.html",
 }
 
-func runReportCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = run(append([]string{"report"}, args...), &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-	return code, out.String(), errOut.String()
-}
-
 func reportJSON(t *testing.T, args ...string) (int, model.Report) {
 	t.Helper()
 	code, out, errOut := runReportCmd(t, append(args, "-o", "json")...)

@@ -14,14 +14,6 @@ import (
 	"github.com/sdkflow/sdkflow/session"
 )
 
-func runSession(t *testing.T, store string, tty bool, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	args = append([]string{"--store", store}, args...)
-	code = run(args, &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, OutTTY: tty})
-	return code, out.String(), errOut.String()
-}
-
 const mitmHAR = "../../session/testdata/har/mitmproxy.har"
 
 // recordSession writes a small session the way the proxy and `sdkflow mark` do.
@@ -61,7 +53,7 @@ func recordSession(t *testing.T, store string) {
 func TestSessionShowPlain(t *testing.T) {
 	store := t.TempDir()
 	recordSession(t, store)
-	code, out, errOut := runSession(t, store, false, "session", "show", "zoom")
+	code, out, errOut := runWithStore(t, store, false, "session", "show", "zoom")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -75,13 +67,13 @@ flow 2 +4.000s GET evil.example /?[2Jpath 404 2048 time=2020-03-26T14:05:04Z
 		t.Errorf("show:\n%s\nwant:\n%s", out, want)
 	}
 
-	code, out, _ = runSession(t, store, true, "session", "show", "zoom")
+	code, out, _ = runWithStore(t, store, true, "session", "show", "zoom")
 	if code != 0 || !strings.Contains(out, "#   TIME") || !strings.Contains(out, "== consent-declined: tapped no") ||
 		!strings.Contains(out, "2.0 kB") || strings.Contains(out, "\x1b") {
 		t.Errorf("table:\n%s", out)
 	}
 
-	code, out, _ = runSession(t, store, false, "session", "show", "zoom", "-o", "json")
+	code, out, _ = runWithStore(t, store, false, "session", "show", "zoom", "-o", "json")
 	var s model.Session
 	if code != 0 || json.Unmarshal([]byte(out), &s) != nil || len(s.Flows) != 3 || len(s.Markers) != 2 || s.Name != "zoom" {
 		t.Errorf("json (exit %d):\n%s", code, out)
@@ -90,14 +82,14 @@ flow 2 +4.000s GET evil.example /?[2Jpath 404 2048 time=2020-03-26T14:05:04Z
 
 func TestSessionImportExportListRm(t *testing.T) {
 	store := t.TempDir()
-	code, out, errOut := runSession(t, store, false, "session", "import", mitmHAR, "--session", "mitm")
+	code, out, errOut := runWithStore(t, store, false, "session", "import", mitmHAR, "--session", "mitm")
 	if code != 0 || !strings.Contains(out, "imported 4 flows") {
 		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
 	}
-	if code, _, errOut = runSession(t, store, false, "session", "import", mitmHAR, "--session", "mitm"); code != exitUsage || !strings.Contains(errOut, "--replace") {
+	if code, _, errOut = runWithStore(t, store, false, "session", "import", mitmHAR, "--session", "mitm"); code != exitUsage || !strings.Contains(errOut, "--replace") {
 		t.Errorf("import over an existing session: exit %d %s", code, errOut)
 	}
-	if code, _, errOut = runSession(t, store, false, "session", "import", mitmHAR, "--session", "mitm", "--replace"); code != 0 {
+	if code, _, errOut = runWithStore(t, store, false, "session", "import", mitmHAR, "--session", "mitm", "--replace"); code != 0 {
 		t.Errorf("import --replace: exit %d %s", code, errOut)
 	}
 
@@ -111,26 +103,26 @@ func TestSessionImportExportListRm(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout.String(), "imported 4 flows") {
 		t.Errorf("import from stdin: exit %d %s", code, stderr.String())
 	}
-	if code, _, _ = runSession(t, store, false, "session", "rm", "piped"); code != 0 {
+	if code, _, _ = runWithStore(t, store, false, "session", "rm", "piped"); code != 0 {
 		t.Errorf("rm piped: exit %d", code)
 	}
 
 	har := filepath.Join(t.TempDir(), "out.har")
-	if code, _, errOut = runSession(t, store, false, "session", "export", "mitm", "-o", har); code != 0 {
+	if code, _, errOut = runWithStore(t, store, false, "session", "export", "mitm", "-o", har); code != 0 {
 		t.Fatalf("export: exit %d %s", code, errOut)
 	}
 	if fi, err := os.Stat(har); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("export file: %v %v", fi.Mode(), err)
 	}
-	if code, _, errOut = runSession(t, store, false, "session", "import", har, "--session", "again"); code != 0 {
+	if code, _, errOut = runWithStore(t, store, false, "session", "import", har, "--session", "again"); code != 0 {
 		t.Fatalf("re-import: exit %d %s", code, errOut)
 	}
-	code, stdoutHAR, _ := runSession(t, store, false, "session", "export", "again", "-o", "-")
+	code, stdoutHAR, _ := runWithStore(t, store, false, "session", "export", "again", "-o", "-")
 	if code != 0 || !strings.Contains(stdoutHAR, `"version": "1.2"`) {
 		t.Errorf("export to stdout: exit %d", code)
 	}
 
-	code, out, _ = runSession(t, store, false, "session", "list", "-o", "json")
+	code, out, _ = runWithStore(t, store, false, "session", "list", "-o", "json")
 	var list []session.Summary
 	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 2 {
 		t.Fatalf("list json: exit %d\n%s", code, out)
@@ -138,19 +130,19 @@ func TestSessionImportExportListRm(t *testing.T) {
 	if list[0].Name != "again" || list[1].Name != "mitm" || list[0].Flows != 4 || list[1].Flows != 4 {
 		t.Errorf("list = %+v", list)
 	}
-	code, out, _ = runSession(t, store, false, "session", "list")
+	code, out, _ = runWithStore(t, store, false, "session", "list")
 	if code != 0 || !strings.HasPrefix(out, "again flows=4 markers=0 tls-failures=0 first=2020-03-26T14:05:06.123456Z") {
 		t.Errorf("list text:\n%s", out)
 	}
-	code, out, _ = runSession(t, store, true, "session", "list")
+	code, out, _ = runWithStore(t, store, true, "session", "list")
 	if code != 0 || !strings.HasPrefix(out, "NAME ") {
 		t.Errorf("list table:\n%s", out)
 	}
 
-	if code, _, errOut = runSession(t, store, false, "session", "rm", "mitm"); code != 0 {
+	if code, _, errOut = runWithStore(t, store, false, "session", "rm", "mitm"); code != 0 {
 		t.Errorf("rm: exit %d %s", code, errOut)
 	}
-	if code, _, _ = runSession(t, store, false, "session", "show", "mitm"); code != exitInput {
+	if code, _, _ = runWithStore(t, store, false, "session", "show", "mitm"); code != exitInput {
 		t.Errorf("show after rm: exit %d", code)
 	}
 }
@@ -178,7 +170,7 @@ func TestSessionErrors(t *testing.T) {
 		{[]string{"session", "rm", "nope"}, exitInput, "no such session"},
 		{[]string{"session", "show"}, exitUsage, "arg"},
 	} {
-		code, _, errOut := runSession(t, store, false, tc.args...)
+		code, _, errOut := runWithStore(t, store, false, tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.contains) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d mentioning %q", tc.args, code, errOut, tc.code, tc.contains)
 		}

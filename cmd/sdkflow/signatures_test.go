@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,15 +8,8 @@ import (
 	"testing"
 )
 
-func runSignatures(t *testing.T, tty bool, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = run(args, &streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, OutTTY: tty})
-	return code, out.String(), errOut.String()
-}
-
 func TestSignaturesList(t *testing.T) {
-	code, out, errOut := runSignatures(t, true, "signatures", "list")
+	code, out, errOut := runCLI(t, true, "signatures", "list")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -30,7 +22,7 @@ func TestSignaturesList(t *testing.T) {
 	}
 
 	// Not a terminal: JSON, sorted by id, identical from run to run.
-	code, out, _ = runSignatures(t, false, "signatures", "list")
+	code, out, _ = runCLI(t, false, "signatures", "list")
 	var doc struct {
 		Version    string
 		Count      int
@@ -48,11 +40,11 @@ func TestSignaturesList(t *testing.T) {
 			t.Fatalf("not sorted at %d", i)
 		}
 	}
-	_, again, _ := runSignatures(t, false, "signatures", "list", "-o", "json")
+	_, again, _ := runCLI(t, false, "signatures", "list", "-o", "json")
 	if again != out {
 		t.Error("list output is not stable")
 	}
-	if code, _, _ := runSignatures(t, false, "signatures", "list", "-o", "xml"); code != exitUsage {
+	if code, _, _ := runCLI(t, false, "signatures", "list", "-o", "xml"); code != exitUsage {
 		t.Errorf("unknown format: exit %d, want %d", code, exitUsage)
 	}
 }
@@ -64,20 +56,20 @@ func TestSignaturesListWithUserFiles(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "in-house-analytics.yaml"), []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runSignatures(t, false, "signatures", "list", "--signatures", dir)
+	code, out, errOut := runCLI(t, false, "signatures", "list", "--signatures", dir)
 	if code != 0 || !strings.Contains(out, `"id": "in-house-analytics"`) || !strings.Contains(out, `"sources"`) {
 		t.Fatalf("exit %d: %s\n%.500s", code, errOut, out)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("id: [\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, errOut := runSignatures(t, false, "signatures", "list", "--signatures", dir); code != exitUsage || !strings.Contains(errOut, "broken.yaml:") {
+	if code, _, errOut := runCLI(t, false, "signatures", "list", "--signatures", dir); code != exitUsage || !strings.Contains(errOut, "broken.yaml:") {
 		t.Errorf("broken user file: exit %d, %s", code, errOut)
 	}
 }
 
 func TestSignaturesShow(t *testing.T) {
-	code, out, errOut := runSignatures(t, false, "signatures", "show", "facebook-core")
+	code, out, errOut := runCLI(t, false, "signatures", "show", "facebook-core")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -86,11 +78,11 @@ func TestSignaturesShow(t *testing.T) {
 			t.Errorf("show lacks %q:\n%s", want, out)
 		}
 	}
-	code, out, _ = runSignatures(t, false, "signatures", "show", "-o", "json", "branch")
+	code, out, _ = runCLI(t, false, "signatures", "show", "-o", "json", "branch")
 	if code != 0 || !strings.Contains(out, `"id": "branch"`) {
 		t.Errorf("show -o json: exit %d\n%s", code, out)
 	}
-	if code, _, errOut := runSignatures(t, false, "signatures", "show", "no-such-sdk"); code != exitUsage || !strings.Contains(errOut, "no-such-sdk") {
+	if code, _, errOut := runCLI(t, false, "signatures", "show", "no-such-sdk"); code != exitUsage || !strings.Contains(errOut, "no-such-sdk") {
 		t.Errorf("unknown id: exit %d, %s", code, errOut)
 	}
 }
@@ -99,48 +91,48 @@ func TestSignaturesValidate(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good-sdk.yaml")
 	os.WriteFile(good, []byte("id: good-sdk\nname: G\nvendor: V\ncategory: ui\ntracker: false\nwebsite: https://example.com\nreferences: [r]\nmatch:\n  frameworks: [GoodKit]\n"), 0o644)
-	code, out, errOut := runSignatures(t, false, "signatures", "validate", good)
+	code, out, errOut := runCLI(t, false, "signatures", "validate", good)
 	if code != 0 || !strings.Contains(out, "ok") {
 		t.Fatalf("valid file: exit %d, %s %s", code, out, errOut)
 	}
 	bad := filepath.Join(dir, "bad-sdk.yaml")
 	os.WriteFile(bad, []byte("id: bad-sdk\nname: B\nvendor: V\ncategory: ui\ntracker: false\nwebsite: https://example.com\nreferences: [r]\nmatch:\n  classes: [\"re:(\"]\n  colour: [x]\n"), 0o644)
-	code, _, errOut = runSignatures(t, false, "signatures", "validate", good, bad)
+	code, _, errOut = runCLI(t, false, "signatures", "validate", good, bad)
 	if code != 1 {
 		t.Errorf("invalid file: exit %d, want 1", code)
 	}
 	if !strings.Contains(errOut, bad+":10: match: unknown key colour") {
 		t.Errorf("errors lack file:line:\n%s", errOut)
 	}
-	if code, _, _ := runSignatures(t, false, "signatures", "validate"); code != exitUsage {
+	if code, _, _ := runCLI(t, false, "signatures", "validate"); code != exitUsage {
 		t.Errorf("no path: exit %d", code)
 	}
 	// The embedded set, from the source tree, validates.
-	if code, _, errOut := runSignatures(t, false, "signatures", "validate", "../../signatures"); code != 0 {
+	if code, _, errOut := runCLI(t, false, "signatures", "validate", "../../signatures"); code != 0 {
 		t.Errorf("embedded set: exit %d\n%s", code, errOut)
 	}
 }
 
 func TestSignaturesImportExodus(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "exodus")
-	code, out, errOut := runSignatures(t, false, "signatures", "import-exodus", "../../signatures/testdata/exodus-trackers.json", "-o", dir)
+	code, out, errOut := runCLI(t, false, "signatures", "import-exodus", "../../signatures/testdata/exodus-trackers.json", "-o", dir)
 	if code != 0 || !strings.Contains(out, "wrote 3 signatures") || !strings.Contains(errOut, "warning:") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "ATTRIBUTION-EXODUS.txt")); err != nil {
 		t.Error(err)
 	}
-	if code, _, errOut := runSignatures(t, false, "signatures", "validate", dir); code != 0 {
+	if code, _, errOut := runCLI(t, false, "signatures", "validate", dir); code != 0 {
 		t.Errorf("imported files do not validate: %s", errOut)
 	}
-	code, out, _ = runSignatures(t, false, "signatures", "show", "--signatures", dir, "exodus-example-analytics")
+	code, out, _ = runCLI(t, false, "signatures", "show", "--signatures", dir, "exodus-example-analytics")
 	if code != 0 || !strings.Contains(out, "hostSuffix: example-analytics.com") || !strings.Contains(out, "com.example.analytics") {
 		t.Errorf("show imported: exit %d\n%s", code, out)
 	}
-	if code, _, _ := runSignatures(t, false, "signatures", "import-exodus", "../../signatures/testdata/exodus-trackers.json"); code != exitUsage {
+	if code, _, _ := runCLI(t, false, "signatures", "import-exodus", "../../signatures/testdata/exodus-trackers.json"); code != exitUsage {
 		t.Errorf("missing -o: exit %d", code)
 	}
-	if code, _, _ := runSignatures(t, false, "signatures", "import-exodus", filepath.Join(dir, "missing.json"), "-o", dir); code != exitInput {
+	if code, _, _ := runCLI(t, false, "signatures", "import-exodus", filepath.Join(dir, "missing.json"), "-o", dir); code != exitInput {
 		t.Errorf("missing file: exit %d", code)
 	}
 }
