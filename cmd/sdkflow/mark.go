@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sdkflow/sdkflow/internal/home"
 	"github.com/sdkflow/sdkflow/model"
 	"github.com/sdkflow/sdkflow/proxy"
 	"github.com/sdkflow/sdkflow/session"
@@ -29,19 +28,18 @@ func newMarkCmd(io *streams, g *globalOptions) *cobra.Command {
 			if err != nil {
 				return withCode(exitUsage, err)
 			}
-			dirs, err := home.Resolve(g.store)
+			store, ok, err := openSessionStore(g, false)
 			if err != nil {
-				return withCode(exitInput, err)
+				return err
 			}
-			store, err := session.Open(dirs.Data)
-			if err != nil {
-				return withCode(exitInput, err)
+			if !ok {
+				return withCode(exitInput, noSession(name))
 			}
 			defer store.Close()
 			m := model.Marker{Event: event, Time: time.Now(), Note: proxy.CleanNote(note), Source: "cli"}
 			if err := store.AddMarker(cmd.Context(), name, m); err != nil {
 				if errors.Is(err, session.ErrNotFound) {
-					return withCode(exitInput, fmt.Errorf("no session %q (start it with `sdkflow proxy --session %s`)", name, name))
+					return withCode(exitInput, noSession(name))
 				}
 				return withCode(exitInput, err)
 			}
@@ -53,4 +51,8 @@ func newMarkCmd(io *streams, g *globalOptions) *cobra.Command {
 	cmd.Flags().StringVar(&note, "note", "", "free text kept with the marker")
 	cmd.MarkFlagRequired("session")
 	return cmd
+}
+
+func noSession(name string) error {
+	return fmt.Errorf("no session %q (start it with `sdkflow proxy --session %s`)", name, name)
 }

@@ -82,9 +82,9 @@ func runProxy(ctx context.Context, io *streams, g *globalOptions, f *proxyFlags)
 	if err != nil {
 		return withCode(exitInput, err)
 	}
-	store, err := session.Open(dirs.Data)
+	store, _, err := openSessionStore(g, true)
 	if err != nil {
-		return withCode(exitInput, err)
+		return err
 	}
 	defer store.Close()
 	if err := store.CreateSession(ctx, f.session); err != nil {
