@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/sdkflow/sdkflow/internal/golden"
 	"html"
 	"os"
 	"path/filepath"
@@ -96,28 +97,8 @@ func TestReportZoomlikeGoldens(t *testing.T) {
 					t.Fatalf("%s output does not match its schema: %v", format, err)
 				}
 			}
-			golden(t, filepath.Join("samples/zoomlike/expected", name), buf.Bytes())
+			golden.Check(t, filepath.Join("samples/zoomlike/expected", name), buf.Bytes())
 		})
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./cmd/sdkflow -run Goldens -update writes it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from this run's output; review the change and rewrite with -update", path)
 	}
 }
 

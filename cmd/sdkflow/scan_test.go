@@ -4,7 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
-	"flag"
+	"github.com/sdkflow/sdkflow/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +14,6 @@ import (
 	"github.com/sdkflow/sdkflow/model"
 	"github.com/sdkflow/sdkflow/schema"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestScanSamples scans every shipped sample app through the command line and compares the JSON
 // report with samples/<name>/expected/scan.json, after checking it against the published schema.
@@ -39,23 +37,7 @@ func TestScanSamples(t *testing.T) {
 			if err := schemacheck.Validate(validator, []byte(out)); err != nil {
 				t.Fatalf("report does not match schema/report.schema.json: %v", err)
 			}
-			golden := filepath.Join(filepath.Dir(ipa), "expected", "scan.json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./cmd/sdkflow -run TestScanSamples -update)", err)
-			}
-			if string(want) != out {
-				t.Errorf("%s differs from this run's output; review the change and rewrite with -update", golden)
-			}
+			golden.Check(t, filepath.Join(filepath.Dir(ipa), "expected", "scan.json"), []byte(out))
 		})
 	}
 }

@@ -3,8 +3,7 @@ package cyclonedx
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
+	"github.com/sdkflow/sdkflow/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,8 +14,6 @@ import (
 	"github.com/sdkflow/sdkflow/report"
 	"github.com/sdkflow/sdkflow/schema"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 const (
 	zoomIPA = "samples/zoomlike/zoomlike.ipa"
@@ -98,27 +95,15 @@ func validate(t *testing.T, doc []byte) {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", name, got)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestGoldenAndSchema(t *testing.T) {
 	out := encodeBOM(t, zoomlike())
 	validate(t, out)
-	golden(t, "zoomlike.cdx.json", out)
+	checkGolden(t, "zoomlike.cdx.json", out)
 	if !bytes.Equal(out, encodeBOM(t, zoomlike())) {
 		t.Error("two encodings of the same report differ")
 	}

@@ -2,8 +2,7 @@ package html
 
 import (
 	"bytes"
-	"flag"
-	"os"
+	"github.com/sdkflow/sdkflow/internal/golden"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,8 +13,6 @@ import (
 	"github.com/sdkflow/sdkflow/model"
 	"github.com/sdkflow/sdkflow/report"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 const csp = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -28,31 +25,19 @@ func encode(t testing.TB, r *model.Report) string {
 	return buf.String()
 }
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it, then review the diff)", name)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }
 
 func TestGolden(t *testing.T) {
-	golden(t, "zoomlike.html", encode(t, zoomlikeSession()))
-	golden(t, "static.html", encode(t, staticOnly()))
+	checkGolden(t, "zoomlike.html", encode(t, zoomlikeSession()))
+	checkGolden(t, "static.html", encode(t, staticOnly()))
 	traffic := zoomlikeSession()
 	traffic.Apps, traffic.Inputs = nil, traffic.Inputs[1:]
 	traffic.SkippedRules = []model.SkippedRule{{Rule: "SDKF010", Reason: "needs the app (--app)"}}
 	report.Finalize(traffic)
-	golden(t, "traffic-only.html", encode(t, traffic))
+	checkGolden(t, "traffic-only.html", encode(t, traffic))
 	if encode(t, zoomlikeSession()) != encode(t, zoomlikeSession()) {
 		t.Error("two encodings of the same report differ")
 	}

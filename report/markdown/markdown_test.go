@@ -2,8 +2,7 @@ package markdown
 
 import (
 	"bytes"
-	"flag"
-	"os"
+	"github.com/sdkflow/sdkflow/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,8 +10,6 @@ import (
 	"github.com/sdkflow/sdkflow/model"
 	"github.com/sdkflow/sdkflow/report"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 func ptr[T any](v T) *T { return &v }
 
@@ -64,28 +61,16 @@ func encode(t *testing.T, r *model.Report) string {
 	return buf.String()
 }
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", name, got)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }
 
 func TestGolden(t *testing.T) {
-	golden(t, "report.md", encode(t, testReport()))
+	checkGolden(t, "report.md", encode(t, testReport()))
 	clean := &model.Report{Tool: model.Tool{Name: "sdkflow", Version: "1.2.3"}, Apps: []model.App{{Path: "c.ipa", Kind: "ipa", BundleID: "com.example.clean"}}}
 	report.Finalize(clean)
-	golden(t, "clean.md", encode(t, clean))
+	checkGolden(t, "clean.md", encode(t, clean))
 }
 
 func TestHostileText(t *testing.T) {

@@ -7,8 +7,7 @@ package rules
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
+	"github.com/sdkflow/sdkflow/internal/golden"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,8 +22,6 @@ import (
 	"github.com/sdkflow/sdkflow/schema"
 	"github.com/sdkflow/sdkflow/signatures"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden reports")
 
 // scan runs the static pass and the rules as the scan command does. The tool block is fixed,
 // so the goldens change with what the app holds and what the rules say, not with each release
@@ -56,26 +53,6 @@ func encode(t *testing.T, format string, r *model.Report) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./samples/rules -update writes it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from this run's output; review the change and rewrite with go test ./samples/rules -update", path)
-	}
 }
 
 func samples(t *testing.T) []string {
@@ -133,9 +110,9 @@ func TestSamples(t *testing.T) {
 			if err := schemacheck.Validate(sarifSchema, sarif); err != nil {
 				t.Errorf("SARIF does not validate against SARIF 2.1.0: %v", err)
 			}
-			golden(t, filepath.Join(dir, "expected", "report.json"), js)
-			golden(t, filepath.Join(dir, "expected", "report.sarif"), sarif)
-			golden(t, filepath.Join(dir, "expected", "report.md"), encode(t, "markdown", r))
+			golden.Check(t, filepath.Join(dir, "expected", "report.json"), js)
+			golden.Check(t, filepath.Join(dir, "expected", "report.sarif"), sarif)
+			golden.Check(t, filepath.Join(dir, "expected", "report.md"), encode(t, "markdown", r))
 		})
 	}
 	for _, info := range model.Rules {
