@@ -12,6 +12,12 @@ import (
 	"golang.org/x/term"
 )
 
+// outputFlagHelp describes -o for the commands that write reports.
+func outputFlagHelp() string {
+	return "output FORMAT or FORMAT=FILE (repeatable; default table on a terminal, json otherwise): " +
+		strings.Join(registry.Names(), ", ")
+}
+
 // output is one -o FORMAT[=FILE] request; an empty file means standard output.
 type output struct {
 	format string

@@ -71,7 +71,7 @@ Without --app the report covers the traffic alone and lists the rules that neede
 	f.StringArrayVar(&o.markers, "marker", nil, "EVENT@WHEN marker (repeatable): WHEN is an RFC 3339 time, +SECONDS after the first request, or start")
 	f.StringVar(&o.consentRequest, "consent-request", "", "the first request whose URL contains this text is the moment consent was given")
 	f.StringArrayVar(&o.firstParty, "first-party", nil, "DOMAIN of the app's own servers (repeatable), besides those read from the bundle id")
-	f.StringArrayVarP(&o.outputs, "output", "o", nil, "output FORMAT or FORMAT=FILE (repeatable): table, json, sarif, markdown, cyclonedx, ...")
+	f.StringArrayVarP(&o.outputs, "output", "o", nil, outputFlagHelp())
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when a finding is at or above this severity (low, medium, high, critical)")
 	f.StringArrayVar(&o.signatures, "signatures", nil, "extra signature FILE or DIR (repeatable); entries override embedded ones by id")
 	f.BoolVar(&o.redact, "redact", false, "replace the --known values (and their encoded and hashed forms) in every output, so the report can be published")

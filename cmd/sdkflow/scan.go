@@ -43,7 +43,7 @@ one report with several apps.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.outputs, "output", "o", nil, "output FORMAT or FORMAT=FILE (repeatable): table, json, ...")
+	f.StringArrayVarP(&o.outputs, "output", "o", nil, outputFlagHelp())
 	f.StringArrayVar(&o.signatures, "signatures", nil, "extra signature FILE or DIR (repeatable); entries override embedded ones by id")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 1 when a finding is at or above this severity (low, medium, high, critical)")
 	o.allow.register(f)
