@@ -65,7 +65,7 @@ Without --app the report covers the traffic alone and lists the rules that neede
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&o.apps, "app", nil, "the app (.ipa, .app, .xcarchive) the session was recorded with (repeatable; optional)")
-	f.StringVar(&o.sessionName, "session", "", "a session recorded by `sdkflow proxy` (or imported)")
+	f.StringVar(&o.sessionName, "session", "", "the session `NAME` recorded by sdkflow proxy (or imported)")
 	f.StringVar(&o.har, "har", "", "a HAR file of the session")
 	f.StringVar(&o.known, "known", "", "YAML FILE of the test device's values (idfa, idfv, email, phone, device_name, latitude, longitude, extra) to find in the traffic")
 	f.StringArrayVar(&o.markers, "marker", nil, "EVENT@WHEN marker (repeatable): WHEN is an RFC 3339 time, +SECONDS after the first request, or start")
