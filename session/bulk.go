@@ -113,8 +113,13 @@ func (s *Store) Import(ctx context.Context, sess *model.Session, replace bool) e
 			rows = append(rows, r)
 		}
 		err := s.writeTx(ctx, func(tx *sql.Tx) error {
+			insert, err := tx.PrepareContext(ctx, insertFlowSQL)
+			if err != nil {
+				return err
+			}
+			defer insert.Close()
 			for k, r := range rows {
-				if err := insertFlow(ctx, tx, id, start+k, r); err != nil {
+				if err := execInsert(ctx, insert, id, start+k, r); err != nil {
 					return fmt.Errorf("flow %d: %w", start+k, err)
 				}
 			}

@@ -2,8 +2,8 @@ package session
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 )
 
@@ -48,6 +48,12 @@ func (g *groupCommit) submit(w *flowWrite, commit func([]*flowWrite)) (int, erro
 		g.mu.Lock()
 	} else {
 		g.leading = true
+		// Let the goroutines that are ready run first: under load some of them are about to
+		// submit a flow, and one transaction for several flows costs little more than for
+		// one (the commit's WAL writes dominate). With nothing else ready this returns at once.
+		g.mu.Unlock()
+		runtime.Gosched()
+		g.mu.Lock()
 	}
 	n := min(len(g.pending), maxBatch)
 	batch := g.pending[:n:n]
@@ -85,7 +91,7 @@ func (s *Store) commitFlows(batch []*flowWrite) {
 		return
 	}
 	if len(live) > 1 {
-		if idxs, err := s.insertBatch(live); err == nil {
+		if idxs, err := s.writeFlows(live); err == nil {
 			for i, w := range live {
 				w.done <- writeResult{idx: idxs[i]}
 			}
@@ -93,51 +99,29 @@ func (s *Store) commitFlows(batch []*flowWrite) {
 		}
 	}
 	for _, w := range live {
-		idx, err := s.addFlowAlone(w.ctx, w)
-		w.done <- writeResult{idx: idx, err: err}
+		idxs, err := s.writeFlows([]*flowWrite{w})
+		if err != nil {
+			w.done <- writeResult{err: fmt.Errorf("session %s: %w", w.session, err)}
+			continue
+		}
+		w.done <- writeResult{idx: idxs[0]}
 	}
 }
 
-var errBatch = errors.New("batch failed")
-
-// insertBatch stores the writes in one transaction, numbering them in order per session.
-func (s *Store) insertBatch(batch []*flowWrite) ([]int, error) {
-	// The batch belongs to many callers: no one caller's cancellation may abort it. Each
-	// caller's context was checked before; busy_timeout bounds the wait.
-	ctx := context.Background()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	type numbering struct {
-		id   int64
-		next int
-	}
-	sessions := map[string]*numbering{}
-	idxs := make([]int, len(batch))
-	for i, w := range batch {
-		n := sessions[w.session]
-		if n == nil {
-			id, err := sessionID(ctx, tx, w.session)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %w", errBatch, err)
-			}
-			next, err := nextIndex(ctx, tx, id)
-			if err != nil {
-				return nil, err
-			}
-			n = &numbering{id: id, next: next}
-			sessions[w.session] = n
+// writeFlows commits flows in one transaction on the store's flow writer, opening the writer
+// first if need be and closing it after a failure that leaves it in doubt. writeMu is held.
+func (s *Store) writeFlows(flows []*flowWrite) ([]int, error) {
+	if s.writer == nil {
+		w, err := newFlowWriter(s.db)
+		if err != nil {
+			return nil, fmt.Errorf("storing flow: %w", err)
 		}
-		if err := insertFlow(ctx, tx, n.id, n.next, w.row); err != nil {
-			return nil, err
-		}
-		idxs[i] = n.next
-		n.next++
+		s.writer = w
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
+	idxs, broken, err := s.writer.write(flows)
+	if broken {
+		s.writer.close()
+		s.writer = nil
 	}
-	return idxs, nil
+	return idxs, err
 }

@@ -108,3 +108,92 @@ func TestGroupCommitFallback(t *testing.T) {
 		t.Errorf("AddFlow with a cancelled context: %v", err)
 	}
 }
+
+// TestFlowWriterNoticesOtherWriters: the writer remembers session ids and next indexes between
+// transactions; whatever another connection does in between (flows, removal, re-creation,
+// replacement by an import) must show in the next AddFlow.
+func TestFlowWriterNoticesOtherWriters(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(dir) // another process, as far as SQLite can tell
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	add := func(s *Store, want int) {
+		t.Helper()
+		f := sampleFlow(want)
+		idx, err := s.AddFlow(ctx, "s", &f)
+		if err != nil || idx != want {
+			t.Fatalf("AddFlow = %d, %v; want %d", idx, err, want)
+		}
+	}
+	if err := a.CreateSession(ctx, "s"); err != nil {
+		t.Fatal(err)
+	}
+	add(a, 0)
+	add(a, 1)
+	add(b, 2)
+	add(a, 3)
+	if err := a.AddMarker(ctx, "s", model.Marker{Event: "launch", Time: t0}); err != nil {
+		t.Fatal(err)
+	}
+	add(a, 4)
+
+	if err := b.Remove(ctx, "s"); err != nil {
+		t.Fatal(err)
+	}
+	f := sampleFlow(0)
+	if _, err := a.AddFlow(ctx, "s", &f); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("AddFlow to a session removed elsewhere: %v", err)
+	}
+	if err := b.CreateSession(ctx, "s"); err != nil {
+		t.Fatal(err)
+	}
+	add(a, 0)
+
+	imported := &model.Session{Name: "s", Flows: []model.Flow{sampleFlow(0), sampleFlow(1), sampleFlow(2)}}
+	if err := b.Import(ctx, imported, true); err != nil {
+		t.Fatal(err)
+	}
+	add(a, 3)
+	sess, err := b.Load(ctx, "s")
+	if err != nil || len(sess.Flows) != 4 {
+		t.Fatalf("%v, %d flows after the import and one more", err, len(sess.Flows))
+	}
+
+	// The same from this store's own other connection.
+	if err := a.Remove(ctx, "s"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddFlow(ctx, "s", &f); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("AddFlow to a removed session: %v", err)
+	}
+}
+
+// TestFlowWriterRecovers: a writer whose connection went away is replaced; only the flow
+// that met the failure is refused.
+func TestFlowWriterRecovers(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	if err := s.CreateSession(ctx, "s"); err != nil {
+		t.Fatal(err)
+	}
+	f := sampleFlow(0)
+	if _, err := s.AddFlow(ctx, "s", &f); err != nil {
+		t.Fatal(err)
+	}
+	s.writer.conn.Close()
+	if _, err := s.AddFlow(ctx, "s", &f); err == nil {
+		t.Fatal("AddFlow on a closed connection succeeded")
+	}
+	idx, err := s.AddFlow(ctx, "s", &f)
+	if err != nil || idx != 1 {
+		t.Fatalf("AddFlow after recovery = %d, %v; want 1", idx, err)
+	}
+}

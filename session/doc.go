@@ -8,7 +8,11 @@
 // transaction, so a flow is durable when AddFlow returns and a killed process (kill -9) loses
 // only what was in flight. Power loss may roll back the last commits (synchronous=NORMAL; see
 // open). Concurrent AddFlow calls share a transaction (group commit), each returning once its
-// flow is committed. Imports and removals of large sessions work in chunks under a hidden name
+// flow is committed. A store commits flows on one connection of its own with its statements
+// prepared once, and remembers each session's id and next index between transactions; PRAGMA
+// data_version, read under the write lock, says when another connection has written since, and
+// then they are looked up again. So several processes may add flows to one session, and a
+// session removed or replaced elsewhere is noticed at the next flow. Imports and removals of large sessions work in chunks under a hidden name
 // and switch in one short transaction, so no transaction holds the write lock for long. The
 // directory is created 0700 and the database 0600. The schema is versioned with PRAGMA
 // user_version and migrated forward on Open; a database from a newer sdkflow is refused.

@@ -70,15 +70,18 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func insertFlow(ctx context.Context, tx *sql.Tx, sessionID int64, idx int, r *flowRow) error {
+const insertFlowSQL = `INSERT INTO flows (
+	session_id, idx, kind, start_ns, end_ns, client, method, url, host, http_version, server_name,
+	status, status_text, req_headers, req_body, req_body_size, req_truncated,
+	resp_headers, resp_body, resp_body_size, resp_truncated,
+	t_blocked, t_dns, t_connect, t_ssl, t_send, t_wait, t_receive, error, extra
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// execInsert runs insertFlowSQL, prepared as stmt, for one flow.
+func execInsert(ctx context.Context, stmt *sql.Stmt, sessionID int64, idx int, r *flowRow) error {
 	f := r.f
 	t := f.Timings
-	_, err := tx.ExecContext(ctx, `INSERT INTO flows (
-		session_id, idx, kind, start_ns, end_ns, client, method, url, host, http_version, server_name,
-		status, status_text, req_headers, req_body, req_body_size, req_truncated,
-		resp_headers, resp_body, resp_body_size, resp_truncated,
-		t_blocked, t_dns, t_connect, t_ssl, t_send, t_wait, t_receive, error, extra
-	) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := stmt.ExecContext(ctx,
 		sessionID, idx, r.kind, r.start, r.end, f.Client, f.Method, f.URL, f.Host, f.HTTPVersion, f.ServerName,
 		f.Status, f.StatusText, r.reqHeaders, r.reqBody, r.reqBodySize, r.reqTruncated,
 		r.respHeaders, r.respBody, r.respBodySize, r.respTruncated,

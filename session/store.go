@@ -64,6 +64,9 @@ type Store struct {
 	// writeMu serialises this process's writers, so they queue here instead of polling SQLite's
 	// busy handler; other processes are kept apart by SQLite's own locks.
 	writeMu sync.Mutex
+	// writer commits this process's flows (under writeMu); nil until the first AddFlow, and
+	// after a failure that closed it.
+	writer  *flowWriter
 	commits groupCommit
 	now     func() time.Time
 }
@@ -141,7 +144,15 @@ func createPrivate(path string) error {
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.writeMu.Lock()
+	if s.writer != nil {
+		s.writer.close()
+		s.writer = nil
+	}
+	s.writeMu.Unlock()
+	return s.db.Close()
+}
 
 // CreateSession makes sure the named session exists; it is not an error if it does.
 func (s *Store) CreateSession(ctx context.Context, name string) error {
@@ -180,37 +191,6 @@ func (s *Store) AddFlow(ctx context.Context, session string, f *model.Flow) (int
 	}
 	f.Index = idx
 	return idx, nil
-}
-
-// addFlowAlone stores one flow in its own transaction: the path a batch falls back to when
-// one of its flows fails, so the others still land.
-func (s *Store) addFlowAlone(ctx context.Context, w *flowWrite) (int, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("session %s: storing flow: %w", w.session, err)
-	}
-	defer tx.Rollback()
-	id, err := sessionID(ctx, tx, w.session)
-	if err != nil {
-		return 0, err
-	}
-	idx, err := nextIndex(ctx, tx, id)
-	if err != nil {
-		return 0, fmt.Errorf("session %s: numbering flow: %w", w.session, err)
-	}
-	if err := insertFlow(ctx, tx, id, idx, w.row); err != nil {
-		return 0, fmt.Errorf("session %s: storing flow %d: %w", w.session, idx, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("session %s: committing flow %d: %w", w.session, idx, err)
-	}
-	return idx, nil
-}
-
-func nextIndex(ctx context.Context, q querier, sessionID int64) (int, error) {
-	var idx int
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx) + 1, 0) FROM flows WHERE session_id = ?`, sessionID).Scan(&idx)
-	return idx, err
 }
 
 // AddMarker stores m in the named session (which must exist); it is durable on return.

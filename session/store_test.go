@@ -436,7 +436,15 @@ func TestStoreSweepsLeftovers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.writeTx(ctx, func(tx *sql.Tx) error { return insertFlow(ctx, tx, id, 0, row) }); err != nil {
+		err = s.writeTx(ctx, func(tx *sql.Tx) error {
+			insert, err := tx.PrepareContext(ctx, insertFlowSQL)
+			if err != nil {
+				return err
+			}
+			defer insert.Close()
+			return execInsert(ctx, insert, id, 0, row)
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
