@@ -33,7 +33,13 @@ type groupCommit struct {
 	mu      sync.Mutex
 	pending []*flowWrite
 	leading bool
+	// alone counts the batches in a row that held a single flow (up to yieldWithin).
+	alone int
 }
+
+// yieldWithin: a leader yields before committing while one of the last yieldWithin batches
+// held several flows, the sign that flows arrive together.
+const yieldWithin = 64
 
 func (g *groupCommit) submit(w *flowWrite, commit func([]*flowWrite)) (int, error) {
 	w.done = make(chan writeResult, 1)
@@ -48,16 +54,24 @@ func (g *groupCommit) submit(w *flowWrite, commit func([]*flowWrite)) (int, erro
 		g.mu.Lock()
 	} else {
 		g.leading = true
-		// Let the goroutines that are ready run first: under load some of them are about to
-		// submit a flow, and one transaction for several flows costs little more than for
-		// one (the commit's WAL writes dominate). With nothing else ready this returns at once.
-		g.mu.Unlock()
-		runtime.Gosched()
-		g.mu.Lock()
+		if g.alone < yieldWithin {
+			// Under load the goroutines ready to run are often about to submit a flow, and a
+			// transaction of several flows costs little more than one of one (the WAL writes
+			// of the commit dominate): let them run first. Yielding costs a few microseconds,
+			// which a lone writer (one client) does not pay.
+			g.mu.Unlock()
+			runtime.Gosched()
+			g.mu.Lock()
+		}
 	}
 	n := min(len(g.pending), maxBatch)
 	batch := g.pending[:n:n]
 	g.pending = append([]*flowWrite(nil), g.pending[n:]...)
+	if n > 1 {
+		g.alone = 0
+	} else if g.alone < yieldWithin {
+		g.alone++
+	}
 	g.mu.Unlock()
 
 	commit(batch) // answers every write in batch, w included
