@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Proxy benchmark, in one go on loopback: sdkflow proxy (recording into a real session store in a
-# temporary directory) and mitmdump (writing its flows to a file) in front of the same local
-# HTTPS upstream. Requests per second with keep-alive and with a new connection per request, at
-# 1 and 50 concurrent clients, latency added over a direct connection, and the ratio to
-# mitmdump; then a 1 GiB upload through sdkflow with its peak memory.
+# temporary directory), the same proxy recording nothing ("nostore": the ceiling the proxy
+# itself sets) and mitmdump (writing its flows to a file) in front of the same local HTTPS
+# upstream. Requests per second with keep-alive and with a new connection per request, at 1 and
+# 50 concurrent clients, latency added over a direct connection, and the ratio to mitmdump;
+# then a 1 GiB upload through sdkflow with its peak memory.
 #
 #   bench/proxy/run.sh    # DUR=5s per cell; REPEAT=N runs every cell N times (best kept);
 #                         # UPLOAD=0 skips the upload
@@ -53,6 +54,12 @@ run() { # name proxyURL ca keepalive clients
   echo "  $1 keepalive=$4 clients=$5: $out" >&2
 }
 
+# The same proxy with a recorder that keeps nothing: the ceiling the proxy itself sets.
+ns_port=$(freeport)
+"$tmp/loadgen" nostore -listen "127.0.0.1:$ns_port" -ca-dir "$tmp/nostore-ca" \
+  -upstream-ca "$tmp/upstream-ca.pem" >"$tmp/nostore.log" 2>&1 & pids+=($!)
+waitport "$ns_port"
+
 have_mitm=0
 if command -v mitmdump >/dev/null; then
   have_mitm=1
@@ -71,6 +78,7 @@ for _ in $(seq "$REPEAT"); do
     for c in 1 50; do
       run direct "" "" "$ka" "$c"
       run sdkflow "http://127.0.0.1:$sf_port" "$sf_ca" "$ka" "$c"
+      run nostore "http://127.0.0.1:$ns_port" "$tmp/nostore-ca/sdkflow-ca-cert.pem" "$ka" "$c"
       if [ "$have_mitm" = 1 ]; then
         run mitmdump "http://127.0.0.1:$mp" "$tmp/mitm/mitmproxy-ca-cert.pem" "$ka" "$c"
       fi

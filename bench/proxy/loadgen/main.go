@@ -1,6 +1,7 @@
 // Command loadgen drives the proxy benchmark (bench/proxy/run.sh): a local HTTPS upstream, a
-// load generator that reports requests per second and latency percentiles, and a streaming
-// upload for the memory test. It talks to loopback only.
+// load generator that reports requests per second and latency percentiles, a streaming upload
+// for the memory test, and sdkflow's proxy with a recorder that keeps nothing (what the proxy
+// alone can do). It talks to loopback only.
 package main
 
 import (
@@ -31,7 +32,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadgen upstream|load|upload [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadgen upstream|load|upload|nostore|report [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -44,6 +45,8 @@ func main() {
 		err = upload(os.Args[2:])
 	case "report":
 		err = report(os.Args[2:])
+	case "nostore":
+		err = nostore(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
@@ -303,7 +306,7 @@ func report(args []string) error {
 			added99 = fmt.Sprintf("%.2f", r.P99ms-d.P99ms)
 		}
 		ratio := ""
-		if m, ok := res[key{"mitmdump", k.ka, k.c}]; ok && k.proxy == "sdkflow" && m.RPS > 0 {
+		if m, ok := res[key{"mitmdump", k.ka, k.c}]; ok && (k.proxy == "sdkflow" || k.proxy == "nostore") && m.RPS > 0 {
 			ratio = fmt.Sprintf("%.1fx", r.RPS/m.RPS)
 		}
 		fmt.Printf("%-9s %-10s %7d %10.0f %8.2f %8.2f %11s %11s %9s", k.proxy, conns, k.c, r.RPS, r.P50ms, r.P99ms, added50, added99, ratio)
