@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/andybalholm/brotli"
@@ -87,36 +88,65 @@ func decodeOne(b []byte, coding string) ([]byte, error) {
 }
 
 // encodeBody applies codings to a decoded body, to restore the wire form of a body that a HAR
-// file holds decoded. Fast settings: the bytes differ from the original anyway.
+// file holds decoded. Fast settings: the bytes differ from the original anyway. The
+// compressors are pooled: each holds hundreds of kilobytes of tables, and a HAR file of
+// 100,000 entries may hold thousands of compressed bodies.
 func encodeBody(b []byte, codings []string) ([]byte, error) {
 	for _, c := range codings {
-		var buf bytes.Buffer
-		var w io.WriteCloser
+		var err error
 		switch c {
 		case "gzip", "x-gzip":
-			w, _ = gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+			b, err = compress(&gzipWriters, b)
 		case "deflate":
-			w, _ = zlib.NewWriterLevel(&buf, zlib.BestSpeed)
+			b, err = compress(&zlibWriters, b)
 		case "br":
-			w = brotli.NewWriterLevel(&buf, 1)
+			b, err = compress(&brotliWriters, b)
 		case "zstd":
-			zw, err := zstd.NewWriter(&buf, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
-			if err != nil {
-				return nil, err
-			}
-			w = zw
+			b, err = compress(&zstdWriters, b)
 		default:
-			return nil, fmt.Errorf("content-encoding %s: unknown coding", c)
+			err = fmt.Errorf("content-encoding %s: unknown coding", c)
 		}
-		if _, err := w.Write(b); err != nil {
+		if err != nil {
 			return nil, err
 		}
-		if err := w.Close(); err != nil {
-			return nil, err
-		}
-		b = buf.Bytes()
 	}
 	return b, nil
+}
+
+// resetWriter is a compressor that can be pointed at a new destination.
+type resetWriter interface {
+	io.WriteCloser
+	Reset(io.Writer)
+}
+
+var (
+	gzipWriters = sync.Pool{New: func() any {
+		w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+		return w
+	}}
+	zlibWriters = sync.Pool{New: func() any {
+		w, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+		return w
+	}}
+	brotliWriters = sync.Pool{New: func() any { return brotli.NewWriterLevel(nil, 1) }}
+	zstdWriters   = sync.Pool{New: func() any {
+		w, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+		return w
+	}}
+)
+
+func compress(pool *sync.Pool, b []byte) ([]byte, error) {
+	w := pool.Get().(resetWriter)
+	defer pool.Put(w)
+	buf := bytes.NewBuffer(make([]byte, 0, len(b)/2+64))
+	w.Reset(buf)
+	if _, err := w.Write(b); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // isText says whether a decoded body can go into a HAR "text" field as is: valid UTF-8 without
