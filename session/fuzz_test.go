@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,8 +10,9 @@ import (
 )
 
 // FuzzReadHAR feeds ReadHAR arbitrary bytes: it must never panic (entries are read without
-// the per-entry recover here, so a panic surfaces), and whatever it accepts must export as HAR
-// that reads back with the same number of flows and markers.
+// the per-entry recover here, so a panic surfaces), reading through ReadHARFile must give the
+// same result, and whatever it accepts must export as HAR that reads back with the same number
+// of flows and markers.
 func FuzzReadHAR(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "har", "*.har"))
 	for _, name := range files {
@@ -26,9 +28,17 @@ func FuzzReadHAR(f *testing.F) {
 	}
 	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := readHAR(bytes.NewReader(data), "fuzz", false)
+		s, err := readHAR(bytes.NewReader(data), nil, "fuzz", false)
+		r := bytes.NewReader(data)
+		s2, err2 := readHAR(r, r, "fuzz", false)
+		if fmt.Sprint(err) != fmt.Sprint(err2) {
+			t.Fatalf("ReadHAR: %v; ReadHARFile: %v", err, err2)
+		}
 		if err != nil {
 			return
+		}
+		if len(s2.Flows) != len(s.Flows) || len(s2.Errors) != len(s.Errors) {
+			t.Fatalf("ReadHAR: %d flows %d problems; ReadHARFile: %d flows %d problems", len(s.Flows), len(s.Errors), len(s2.Flows), len(s2.Errors))
 		}
 		// Whatever is accepted must be storable: Store.Import refuses times outside int64 ns.
 		times := []time.Time{s.Started, s.Ended}
@@ -47,7 +57,7 @@ func FuzzReadHAR(f *testing.F) {
 		if err := WriteHAR(&out, s); err != nil {
 			t.Fatalf("WriteHAR of an accepted HAR: %v", err)
 		}
-		again, err := readHAR(bytes.NewReader(out.Bytes()), "fuzz", false)
+		again, err := readHAR(bytes.NewReader(out.Bytes()), nil, "fuzz", false)
 		if err != nil {
 			t.Fatalf("re-reading our own export: %v\n%s", err, out.Bytes())
 		}

@@ -462,17 +462,32 @@ func TestReadHARBroken(t *testing.T) {
 		{"after bom", "\ufeff{\"log\": x}", 1, 9, "invalid character 'x'"},
 		{"multibyte column", "{\"log\": {\"é\": 1 2}}", 1, 17, "invalid character '2'"},
 	} {
+		// ReadHAR keeps the start of the file for the position; ReadHARFile reads it again.
 		_, err := ReadHAR(strings.NewReader(tc.doc), "broken")
+		_, errFile := ReadHARFile(strings.NewReader(tc.doc), "broken")
+		for _, err := range []error{err, errFile} {
+			var se *HARSyntaxError
+			if !errors.As(err, &se) {
+				t.Errorf("%s: error %v, want a *HARSyntaxError", tc.name, err)
+				continue
+			}
+			if !strings.Contains(se.Msg, tc.contains) {
+				t.Errorf("%s: %v, want it to mention %q", tc.name, err, tc.contains)
+			}
+			if tc.line > 0 && (se.Line != tc.line || se.Column != tc.column) {
+				t.Errorf("%s: %v, want line %d column %d", tc.name, err, tc.line, tc.column)
+			}
+		}
+	}
+	// Past the first megabyte kept (the start is kept in chunks of one).
+	doc := "{\"log\": {\"entries\": [\n" + strings.Repeat("{\"a\": \""+strings.Repeat("x", 1000)+"\"},\n", 3000) + "{\"a\": 1},,\n]}}"
+	for _, read := range []func() error{
+		func() error { _, err := ReadHAR(strings.NewReader(doc), "big"); return err },
+		func() error { _, err := ReadHARFile(strings.NewReader(doc), "big"); return err },
+	} {
 		var se *HARSyntaxError
-		if !errors.As(err, &se) {
-			t.Errorf("%s: error %v, want a *HARSyntaxError", tc.name, err)
-			continue
-		}
-		if !strings.Contains(se.Msg, tc.contains) {
-			t.Errorf("%s: %v, want it to mention %q", tc.name, err, tc.contains)
-		}
-		if tc.line > 0 && (se.Line != tc.line || se.Column != tc.column) {
-			t.Errorf("%s: %v, want line %d column %d", tc.name, err, tc.line, tc.column)
+		if err := read(); !errors.As(err, &se) || se.Line != 3002 || se.Column != 10 {
+			t.Errorf("error past the first chunk: %v, want line 3002 column 10", err)
 		}
 	}
 }

@@ -58,24 +58,46 @@ func (e *HARSyntaxError) Error() string {
 // broken entry becomes a problem in Session.Errors while the rest are read. Bodies are stored
 // in their wire form: a body the file holds decoded is encoded again with the entry's
 // Content-Encoding. A file that is not JSON, or has no log, is a *HARSyntaxError.
+//
+// To give an error's line and column, ReadHAR keeps the first 64 MiB it reads in memory;
+// ReadHARFile, for a file that can be read again, does not.
 func ReadHAR(r io.Reader, name string) (sess *model.Session, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			sess, err = nil, fmt.Errorf("reading HAR: internal error: %v", p)
 		}
 	}()
-	return readHAR(r, name, true)
+	return readHAR(r, nil, name, true)
 }
 
-// readHAR is ReadHAR; recoverEntries off lets the fuzzer see a panic in an entry.
-func readHAR(r io.Reader, name string, recoverEntries bool) (*model.Session, error) {
+// ReadHARFile is ReadHAR for a file that can also be read at any offset (an open file, a
+// bytes.Reader), offset 0 being the first byte Read returns. The start of the file is read
+// again when an error needs its line and column, instead of being kept in memory meanwhile.
+func ReadHARFile(r HARFile, name string) (sess *model.Session, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			sess, err = nil, fmt.Errorf("reading HAR: internal error: %v", p)
+		}
+	}()
+	return readHAR(r, r, name, true)
+}
+
+// HARFile is what ReadHARFile reads.
+type HARFile interface {
+	io.Reader
+	io.ReaderAt
+}
+
+// readHAR is ReadHAR, reading again through at if it is not nil; recoverEntries off lets the
+// fuzzer see a panic in an entry.
+func readHAR(r io.Reader, at io.ReaderAt, name string, recoverEntries bool) (*model.Session, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var skipped int64
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) { // a UTF-8 byte order mark
 		br.Discard(3)
 		skipped = 3
 	}
-	src := &keepReader{r: br, full: true, n: skipped}
+	src := &keepReader{r: br, at: at, full: true, n: skipped, skipped: skipped}
 	h := &harReader{
 		dec:     json.NewDecoder(src),
 		src:     src,
@@ -90,28 +112,54 @@ func readHAR(r io.Reader, name string, recoverEntries bool) (*model.Session, err
 }
 
 // keepReader counts the bytes read, refuses more than MaxHARBytes, and keeps the first
-// keepForPositions bytes for error positions.
+// keepForPositions bytes for error positions, unless it can read them again through at.
 type keepReader struct {
-	r    io.Reader
-	kept []byte
-	n    int64
-	full bool // kept holds everything read so far
+	r       io.Reader
+	at      io.ReaderAt
+	skipped int64    // bytes before the first one read (a byte order mark)
+	kept    [][]byte // what was read, in chunks of keepChunk bytes (no copying as it grows)
+	n       int64    // bytes read, skipped included
+	full    bool     // the bytes read so far are at most keepForPositions
 }
+
+const keepChunk = 1 << 20
 
 func (k *keepReader) Read(p []byte) (int, error) {
 	n, err := k.r.Read(p)
 	k.n += int64(n)
 	if k.full {
-		if len(k.kept)+n <= keepForPositions {
-			k.kept = append(k.kept, p[:n]...)
-		} else {
+		if k.n-k.skipped > keepForPositions {
 			k.full, k.kept = false, nil
+		} else if k.at == nil {
+			k.keep(p[:n])
 		}
 	}
 	if k.n > MaxHARBytes {
 		return n, ErrHARTooLarge
 	}
 	return n, err
+}
+
+func (k *keepReader) keep(b []byte) {
+	for len(b) > 0 {
+		if len(k.kept) == 0 || len(k.kept[len(k.kept)-1]) == keepChunk {
+			k.kept = append(k.kept, make([]byte, 0, keepChunk))
+		}
+		last := &k.kept[len(k.kept)-1]
+		n := min(len(b), keepChunk-len(*last))
+		*last = append(*last, b[:n]...)
+		b = b[n:]
+	}
+}
+
+// start returns what was read so far, valid while full.
+func (k *keepReader) start() []byte {
+	if k.at != nil {
+		b := make([]byte, k.n-k.skipped)
+		n, _ := k.at.ReadAt(b, k.skipped)
+		return b[:n]
+	}
+	return bytes.Join(k.kept, nil)
 }
 
 type harReader struct {
@@ -707,6 +755,7 @@ func (h *harReader) position(err error) error {
 		ute   *json.UnmarshalTypeError
 		off   int64
 		msg   string
+		start []byte // the file's start, read again or kept
 	)
 	switch {
 	case errors.Is(err, ErrHARTooLarge):
@@ -717,10 +766,11 @@ func (h *harReader) position(err error) error {
 		msg = se.Error()
 		off = h.dec.InputOffset()
 		if h.src.full {
-			// The decoder's offsets are relative to the value it was reading; scanning the kept
-			// bytes again gives the absolute one.
+			// The decoder's offsets are relative to the value it was reading; scanning the
+			// start of the file again gives the absolute one.
+			start = h.src.start()
 			var v any
-			if err := json.Unmarshal(h.src.kept, &v); err != nil {
+			if err := json.Unmarshal(start, &v); err != nil {
 				if se2, ok := err.(*json.SyntaxError); ok {
 					off = max(se2.Offset-1, 0)
 					msg = se2.Error()
@@ -736,7 +786,10 @@ func (h *harReader) position(err error) error {
 	}
 	e := &HARSyntaxError{Offset: off + h.skipped, Msg: msg}
 	if h.src.full {
-		e.Line, e.Column = lineColumn(h.src.kept, int(off))
+		if start == nil {
+			start = h.src.start()
+		}
+		e.Line, e.Column = lineColumn(start, int(off))
 	}
 	return e
 }
