@@ -300,9 +300,9 @@ func readHARInput(path string) (*model.Session, model.Input, error) {
 	}
 	defer f.Close()
 	h := sha256.New()
-	counted := &countingReader{r: io.TeeReader(f, h)}
+	counted := &countingReader{r: io.TeeReader(f, h), at: f}
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	sess, err := session.ReadHAR(counted, name)
+	sess, err := session.ReadHARFile(counted, name)
 	if err != nil {
 		return nil, model.Input{}, withCode(exitInput, fmt.Errorf("%s: reading HAR: %w", path, err))
 	}
@@ -314,10 +314,15 @@ func readHARInput(path string) (*model.Session, model.Input, error) {
 	return sess, model.Input{Path: path, Kind: "har", SHA256: hex.EncodeToString(h.Sum(nil)), Size: counted.n}, nil
 }
 
+// countingReader counts what it reads; it reads at offsets through at (the file from its
+// start), so ReadHARFile can read the start again rather than keep it.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r  io.Reader
+	at io.ReaderAt
+	n  int64
 }
+
+func (c *countingReader) ReadAt(p []byte, off int64) (int, error) { return c.at.ReadAt(p, off) }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
