@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/sdkflow/sdkflow/model"
 	"github.com/sdkflow/sdkflow/report"
@@ -152,8 +154,110 @@ func (s *stream) session(depth int, sess *model.Session) error {
 	head := *sess
 	head.Flows = []model.Flow{}
 	return s.object(depth, &head, map[string]func(int) error{"flows": func(depth int) error {
-		return s.array(depth, len(sess.Flows), func(i, depth int) error {
-			return s.value(depth, &sess.Flows[i])
-		})
+		return s.flows(depth, sess.Flows)
 	}})
 }
+
+// flowChunk is how many flows a worker encodes at a time.
+const flowChunk = 256
+
+// flows writes a non-empty list of flows as a JSON array at depth. Encoding them is most of the
+// work of a large report, so chunks of flows are encoded on every core and written in order; at
+// most two chunks per worker are held at once.
+func (s *stream) flows(depth int, flows []model.Flow) error {
+	chunks := (len(flows) + flowChunk - 1) / flowChunk
+	workers := min(runtime.GOMAXPROCS(0), chunks)
+	if workers < 2 {
+		return s.array(depth, len(flows), func(i, depth int) error {
+			return s.value(depth, &flows[i])
+		})
+	}
+	type job struct {
+		lo, hi int
+		out    *bytes.Buffer
+		err    error
+		done   chan struct{}
+	}
+	var (
+		jobs  = make(chan *job)
+		order = make(chan *job, 2*workers) // the chunks in flight, in output order
+		quit  = make(chan struct{})
+		free  = make(chan *bytes.Buffer, 3*workers)
+		wg    sync.WaitGroup
+	)
+	wg.Go(func() {
+		defer close(jobs)
+		defer close(order)
+		for lo := 0; lo < len(flows); lo += flowChunk {
+			j := &job{lo: lo, hi: min(lo+flowChunk, len(flows)), done: make(chan struct{})}
+			select {
+			case order <- j:
+			case <-quit:
+				return
+			}
+			select {
+			case jobs <- j:
+			case <-quit:
+				return
+			}
+		}
+	})
+	for range workers {
+		wg.Go(func() {
+			var out *bytes.Buffer
+			enc := json.NewEncoder(writerTo(&out))
+			enc.SetIndent(strings.Repeat(indent, depth+1), indent)
+			for j := range jobs {
+				select {
+				case out = <-free:
+					out.Reset()
+				default:
+					out = new(bytes.Buffer)
+				}
+				for i := j.lo; i < j.hi && j.err == nil; i++ {
+					if i > 0 {
+						out.WriteByte(',')
+					}
+					out.WriteByte('\n')
+					for range depth + 1 {
+						out.WriteString(indent)
+					}
+					if j.err = enc.Encode(&flows[i]); j.err == nil {
+						out.Truncate(out.Len() - 1) // the newline Encode ends a value with
+					}
+				}
+				j.out = out
+				close(j.done)
+			}
+		})
+	}
+	var err error
+	s.w.WriteByte('[')
+	for j := range order {
+		<-j.done
+		if err = j.err; err == nil {
+			_, err = s.w.Write(j.out.Bytes())
+		}
+		if err != nil {
+			break
+		}
+		select {
+		case free <- j.out:
+		default:
+		}
+	}
+	close(quit)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	s.newline(depth)
+	return s.w.WriteByte(']')
+}
+
+// writerTo writes to whatever buffer *b is at the time of the write.
+func writerTo(b **bytes.Buffer) io.Writer { return bufferRef{b} }
+
+type bufferRef struct{ b **bytes.Buffer }
+
+func (r bufferRef) Write(p []byte) (int, error) { return (*r.b).Write(p) }

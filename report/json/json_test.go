@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -120,12 +122,62 @@ func TestEncodeShapes(t *testing.T) {
 	}
 }
 
+// manyFlows is a session large enough to be encoded in chunks on several cores.
+func manyFlows(n int) *model.Report {
+	sdks := []string{"facebook", "firebase", "appsflyer"}
+	flows := make([]model.Flow, n)
+	for i := range flows {
+		f := &flows[i]
+		f.Index, f.Method, f.Phase = i, "GET", model.PhaseBeforeConsent
+		f.Time = time.Unix(1585231506, int64(i)*1e6).UTC()
+		f.URL = fmt.Sprintf("https://host%d.example/p?i=%d&x=<%d>", i%7, i, i)
+		f.SinceLaunch = float64(i) / 3
+		if i%3 != 0 {
+			f.SDK = &sdks[i%3]
+			f.Data = []model.DataItem{{Type: "advertising-id", Location: "query.i", Value: fmt.Sprint(i), Match: "shape"}}
+		}
+		if i%500 == 7 {
+			f.Exhibit = &model.Exhibit{Headers: []model.Header{{Name: "A", Value: "b&c"}}, Body: strings.Repeat("x", i%50), BodySize: i}
+		}
+	}
+	return &model.Report{Sessions: []model.Session{{Name: "big", Flows: flows}, {Name: "small", Flows: flows[:min(3, n)]}}}
+}
+
+func TestEncodeManyFlows(t *testing.T) {
+	for _, n := range []int{1, flowChunk - 1, flowChunk, flowChunk + 1, 5*flowChunk + 17} {
+		checkSame(t, fmt.Sprint(n, " flows"), manyFlows(n))
+	}
+	// One core: encoded in line.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	checkSame(t, "one core", manyFlows(3*flowChunk))
+}
+
 func TestEncodeError(t *testing.T) {
 	r := &model.Report{Sessions: []model.Session{{Name: "a", Flows: []model.Flow{{SinceLaunch: math.NaN()}}}}}
 	err := (Encoder{}).Encode(&bytes.Buffer{}, r, report.Options{})
 	var uve *json.UnsupportedValueError
 	if !errors.As(err, &uve) {
 		t.Fatalf("NaN in a flow: %v", err)
+	}
+	// In a chunk encoded on another core: the error stops the output, and nothing is left
+	// running.
+	before := runtime.NumGoroutine()
+	for _, at := range []int{0, flowChunk + 3, 9 * flowChunk} {
+		r = manyFlows(20 * flowChunk)
+		r.Sessions[0].Flows[at].SinceLaunch = math.Inf(1)
+		err = (Encoder{}).Encode(&bytes.Buffer{}, r, report.Options{})
+		if !errors.As(err, &uve) {
+			t.Fatalf("+Inf in flow %d: %v", at, err)
+		}
+	}
+	for range 100 {
+		if runtime.NumGoroutine() <= before {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left running (%d before)", n, before)
 	}
 }
 
@@ -139,9 +191,11 @@ func (f *failWriter) Write(p []byte) (int, error) {
 }
 
 func TestEncodeWriteError(t *testing.T) {
-	r := &model.Report{Sessions: []model.Session{{Name: "a", Flows: make([]model.Flow, 5000)}}}
-	if err := (Encoder{}).Encode(&failWriter{n: 100 << 10}, r, report.Options{}); err == nil || !strings.Contains(err.Error(), "disk full") {
-		t.Fatalf("write error: %v", err)
+	r := manyFlows(20 * flowChunk)
+	for _, n := range []int{0, 100 << 10, 1 << 20} {
+		if err := (Encoder{}).Encode(&failWriter{n: n}, r, report.Options{}); err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Fatalf("write error after %d bytes: %v", n, err)
+		}
 	}
 }
 
