@@ -5,7 +5,8 @@
 # app's own API, images, pinned-host TLS refusals; a consent refusal and an ATT denial), then
 # times `sdkflow report --app samples/zoomlike/zoomlike.ipa --har X -o json=/dev/null` on both,
 # runs interleaved, and prints wall and CPU time, peak memory and the large/small ratio.
-# Goals: time grows at most linearly; the 100,000-request report takes under 10 s.
+# Goals: time grows at most linearly; the 100,000-request report takes under 10 s and peaks under
+# 400 MB of memory. Figures: bench/report/README.md.
 #
 #   bench/report/run.sh
 #   RUNS=5 bench/report/run.sh                     # runs of each report (medians; default 3)
