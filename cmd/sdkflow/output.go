@@ -1,8 +1,9 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -54,35 +55,59 @@ func parseOutputs(values []string, io *streams) ([]output, error) {
 	return outs, nil
 }
 
-// writeOutputs encodes the report once per output. Each file is written whole or not at all
-// from the reader's point of view: it is encoded in memory first.
-func writeOutputs(outs []output, r *model.Report, io *streams) error {
+// writeOutputs encodes the report once per output. Reports can be large (a capture of 100,000
+// requests makes a JSON report of some 170 MB), so each output goes to its destination as it is
+// encoded instead of being held whole in memory first. A file that an encoding error left
+// incomplete is removed, so a report file is still whole or absent.
+func writeOutputs(outs []output, r *model.Report, st *streams) error {
 	for _, o := range outs {
 		enc, _ := registry.Lookup(o.format)
 		opt := report.Options{}
-		if o.file == "" && io.OutTTY {
+		if o.file == "" && st.OutTTY {
 			opt.Color = os.Getenv("NO_COLOR") == ""
-			if f, ok := io.Out.(*os.File); ok {
+			if f, ok := st.Out.(*os.File); ok {
 				if w, _, err := term.GetSize(int(f.Fd())); err == nil {
 					opt.Width = w
 				}
 			}
 		}
-		var buf bytes.Buffer
-		if err := enc.Encode(&buf, r, opt); err != nil {
-			return fmt.Errorf("writing %s report: %w", o.format, err)
-		}
 		if o.file == "" {
-			if _, err := io.Out.Write(buf.Bytes()); err != nil {
+			bw := bufio.NewWriterSize(st.Out, 64<<10)
+			if err := enc.Encode(bw, r, opt); err != nil {
+				return fmt.Errorf("writing %s report: %w", o.format, err)
+			}
+			if err := bw.Flush(); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := os.WriteFile(o.file, buf.Bytes(), 0o644); err != nil {
+		if err := streamToFile(o.file, func(w io.Writer) error { return enc.Encode(w, r, opt) }); err != nil {
 			return fmt.Errorf("writing %s report: %w", o.format, err)
 		}
 	}
 	return nil
+}
+
+// streamToFile creates or truncates path (as os.WriteFile does) and writes it through encode.
+func streamToFile(path string, encode func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 64<<10)
+	err = encode(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() {
+			os.Remove(path)
+		}
+	}
+	return err
 }
 
 // failOn returns the exit error for findings at or above the threshold ("" means never).

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -19,10 +18,8 @@ import (
 	"github.com/sdkflow/sdkflow/analyzer/traffic"
 	"github.com/sdkflow/sdkflow/model"
 	"github.com/sdkflow/sdkflow/report"
-	"github.com/sdkflow/sdkflow/report/registry"
 	"github.com/sdkflow/sdkflow/session"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 func init() { register(newReportCmd) }
@@ -132,68 +129,13 @@ func runReport(ctx context.Context, io *streams, g *globalOptions, o *reportOpti
 	if err != nil {
 		return err
 	}
-	if err := streamOutputs(outs, r, io); err != nil {
+	if err := writeOutputs(outs, r, io); err != nil {
 		return err
 	}
 	if inputErr {
 		return withCode(exitInput, nil)
 	}
 	return failOn(o.failOn, r)
-}
-
-// streamOutputs is writeOutputs for reports, which can be large (a capture of 100,000 requests
-// makes a JSON report of some 170 MB): each output goes to its destination as it is encoded
-// instead of being held whole in memory first. A file that an encoding error left incomplete
-// is removed, so a report file is still whole or absent.
-func streamOutputs(outs []output, r *model.Report, st *streams) error {
-	for _, o := range outs {
-		enc, _ := registry.Lookup(o.format)
-		opt := report.Options{}
-		if o.file == "" && st.OutTTY {
-			opt.Color = os.Getenv("NO_COLOR") == ""
-			if f, ok := st.Out.(*os.File); ok {
-				if w, _, err := term.GetSize(int(f.Fd())); err == nil {
-					opt.Width = w
-				}
-			}
-		}
-		if o.file == "" {
-			bw := bufio.NewWriterSize(st.Out, 64<<10)
-			if err := enc.Encode(bw, r, opt); err != nil {
-				return fmt.Errorf("writing %s report: %w", o.format, err)
-			}
-			if err := bw.Flush(); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := streamToFile(o.file, func(w io.Writer) error { return enc.Encode(w, r, opt) }); err != nil {
-			return fmt.Errorf("writing %s report: %w", o.format, err)
-		}
-	}
-	return nil
-}
-
-// streamToFile creates or truncates path (as os.WriteFile does) and writes it through encode.
-func streamToFile(path string, encode func(io.Writer) error) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 64<<10)
-	err = encode(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() {
-			os.Remove(path)
-		}
-	}
-	return err
 }
 
 // buildReport reads every input, runs the pipeline and returns the finalized report.
