@@ -3,13 +3,12 @@ package session
 import (
 	"bytes"
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/contentcoding"
 	"io"
-	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/andybalholm/brotli"
-	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zlib"
 	"github.com/klauspost/compress/zstd"
@@ -19,72 +18,13 @@ import (
 // kept truncated (and marked so), and a compressed body is never inflated past it.
 const MaxBodyBytes = 16 << 20
 
-var errTooLarge = fmt.Errorf("decoded body exceeds %d bytes, truncated", MaxBodyBytes)
-
 // contentCodings splits a Content-Encoding header into its codings, in the order applied.
-// identity is dropped.
-func contentCodings(header string) []string {
-	var out []string
-	for _, c := range strings.Split(header, ",") {
-		c = strings.ToLower(strings.TrimSpace(c))
-		if c != "" && c != "identity" {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+func contentCodings(header string) []string { return contentcoding.Split(header) }
 
 // decodeBody undoes the Content-Encoding of a wire body, bounded by MaxBodyBytes. It returns as
 // much as it could decode together with the error that stopped it (truncated bodies stop early).
 func decodeBody(wire []byte, codings []string) ([]byte, error) {
-	b := wire
-	for i := len(codings) - 1; i >= 0; i-- {
-		var err error
-		b, err = decodeOne(b, codings[i])
-		if err != nil {
-			return b, fmt.Errorf("content-encoding %s: %w", codings[i], err)
-		}
-	}
-	return b, nil
-}
-
-func decodeOne(b []byte, coding string) ([]byte, error) {
-	var r io.Reader
-	switch coding {
-	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(bytes.NewReader(b))
-		if err != nil {
-			return nil, err
-		}
-		r = zr
-	case "deflate":
-		// Servers send zlib-wrapped deflate as the RFC says, or raw deflate as some do.
-		if zr, err := zlib.NewReader(bytes.NewReader(b)); err == nil {
-			r = zr
-		} else {
-			r = flate.NewReader(bytes.NewReader(b))
-		}
-	case "br":
-		r = brotli.NewReader(bytes.NewReader(b))
-	case "zstd":
-		zr, err := zstd.NewReader(bytes.NewReader(b), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(MaxBodyBytes*2))
-		if err != nil {
-			return nil, err
-		}
-		defer zr.Close()
-		r = zr
-	default:
-		return nil, fmt.Errorf("unknown coding")
-	}
-	var out bytes.Buffer
-	n, err := io.Copy(&out, io.LimitReader(r, MaxBodyBytes+1))
-	if n > MaxBodyBytes {
-		return out.Bytes()[:MaxBodyBytes], errTooLarge
-	}
-	if err != nil {
-		return out.Bytes(), err
-	}
-	return out.Bytes(), nil
+	return contentcoding.Decode(wire, codings, MaxBodyBytes)
 }
 
 // encodeBody applies codings to a decoded body, to restore the wire form of a body that a HAR

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/contentcoding"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -129,7 +130,7 @@ func (s *sink) nestedBase64(loc, key, v string, depth int) {
 	}
 	note := "base64@" + loc
 	if bytes.HasPrefix(dec, gzipMagic) {
-		out, err := decompress("gzip", dec, s.max)
+		out, err := contentcoding.Decompress("gzip", dec, s.max)
 		if err != nil && len(out) == 0 {
 			return
 		}
@@ -293,7 +294,7 @@ func (s *sink) multipart(loc string, data []byte, boundary string, depth int) er
 		if name == "" {
 			name = "part[" + strconv.Itoa(i) + "]"
 		}
-		part, err := readBounded(p, s.max, 0)
+		part, err := contentcoding.ReadBounded(p, s.max, 0)
 		if err != nil {
 			s.problemf("multipart part %q: %v", name, err)
 		}
