@@ -14,6 +14,18 @@ type Session struct {
 	Errors  []Error   `json:"errors,omitempty"`
 }
 
+// FirstFlowTime is the earliest time of any flow, zero when no flow has one.
+func (s *Session) FirstFlowTime() time.Time {
+	var first time.Time
+	for i := range s.Flows {
+		t := s.Flows[i].Time
+		if !t.IsZero() && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+	}
+	return first
+}
+
 // Marker events. Any other single word is accepted as a custom event.
 const (
 	MarkLaunch          = "launch"

@@ -2,6 +2,7 @@ package consent
 
 import (
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"strings"
 
 	"github.com/sdkflow/sdkflow/analyzer/traffic"
@@ -50,8 +51,8 @@ func (idfaWithoutATT) Check(in *Input) []model.Finding {
 		msg := sentences(
 			fmt.Sprintf("%s sent a real advertising ID (IDFA) to %s %s, while the user %s.", t.who(g), t.where(g), since(s, first), state),
 			"Without ATT authorization iOS gives apps the all-zero IDFA, so this value was cached from an earlier grant, read elsewhere, or the check was bypassed.",
-			fmt.Sprintf("%s from %s to %s; %s.", capitalize(plural(len(g.flows), "request", "requests")), sinceShort(first), sinceShort(last),
-				plural(len(values), "distinct IDFA value", "distinct IDFA values")),
+			fmt.Sprintf("%s from %s to %s; %s.", capitalize(prose.Plural(len(g.flows), "request", "requests")), sinceShort(first), sinceShort(last),
+				prose.Plural(len(values), "distinct IDFA value", "distinct IDFA values")),
 		)
 		ev := flowsEvidence(g, first, isIDFA)
 		for _, m := range s.Markers {

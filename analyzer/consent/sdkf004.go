@@ -2,6 +2,7 @@ package consent
 
 import (
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"strings"
 
 	"github.com/sdkflow/sdkflow/model"
@@ -52,13 +53,13 @@ func (undeclaredTrackingDomain) Check(in *Input) []model.Finding {
 		types := g.types(personal)
 		msg := sentences(
 			fmt.Sprintf("%s contacted the tracking domain%s %s, which no privacy manifest in the app lists under NSPrivacyTrackingDomains.",
-				t.who(g), pluralS(len(hosts)), listAtMost(hosts, 5)),
+				t.who(g), prose.S(len(hosts)), prose.ListAtMost(hosts, 5)),
 			"iOS 17 and later block declared tracking domains until the user authorizes tracking; undeclared ones are not blocked.",
 			nonEmpty(len(types) > 0, fmt.Sprintf("The requests carried %s.", typeList(types))),
-			fmt.Sprintf("First contact %s; %s.", since(s, first), plural(len(g.flows), "request", "requests")),
+			fmt.Sprintf("First contact %s; %s.", since(s, first), prose.Plural(len(g.flows), "request", "requests")),
 		)
 		target := t.manifestFor(g.sdk)
-		fix := fmt.Sprintf("List %s under NSPrivacyTrackingDomains in %s, with NSPrivacyTracking true", listAtMost(hosts, 10), target)
+		fix := fmt.Sprintf("List %s under NSPrivacyTrackingDomains in %s, with NSPrivacyTracking true", prose.ListAtMost(hosts, 10), target)
 		if g.sdk != "" {
 			fix += fmt.Sprintf(" (an update of %s that ships its own privacy manifest may declare %s already)", t.sdkLabel(g.sdk), map[bool]string{true: "it", false: "them"}[len(hosts) == 1])
 		}
@@ -125,13 +126,6 @@ func (t *trafficView) manifestFor(sdk string) string {
 		}
 	}
 	return "the app's PrivacyInfo.xcprivacy"
-}
-
-func pluralS(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 func nonEmpty(ok bool, s string) string {

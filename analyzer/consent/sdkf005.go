@@ -2,6 +2,7 @@ package consent
 
 import (
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"slices"
 	"strings"
 
@@ -64,8 +65,8 @@ func (undeclaredDataType) Check(in *Input) []model.Finding {
 		first := mostUndeclared(g, undeclared)
 		msg := sentences(
 			fmt.Sprintf("%s received %s, but no privacy manifest in the app declares %s under NSPrivacyCollectedDataTypes.",
-				t.where(g), joinAnd(parts), map[bool]string{true: "it", false: "them"}[len(mts) == 1]),
-			fmt.Sprintf("Sent by %s, first %s; %s.", lowerFirst(t.who(g)), since(s, g.flows[0]), plural(len(g.flows), "request", "requests")),
+				t.where(g), prose.List(parts), map[bool]string{true: "it", false: "them"}[len(mts) == 1]),
+			fmt.Sprintf("Sent by %s, first %s; %s.", lowerFirst(t.who(g)), since(s, g.flows[0]), prose.Plural(len(g.flows), "request", "requests")),
 		)
 		fix := fmt.Sprintf("Add an NSPrivacyCollectedDataTypes entry for %s (with NSPrivacyCollectedDataTypeLinked, NSPrivacyCollectedDataTypeTracking and the purposes) to %s, and to the App Store privacy label.",
 			strings.Join(mts, ", "), t.manifestFor(g.sdk))

@@ -2,6 +2,7 @@ package consent
 
 import (
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"slices"
 	"strings"
 
@@ -105,7 +106,7 @@ func (forbiddenOffDevice) Check(in *Input) []model.Finding {
 		msg := sentences(
 			fmt.Sprintf("%s sent the device's %s (values %s) to %s %s: %s.", t.who(g), short, strings.Join(values, ", "), t.where(g), since(s, first), why),
 			allowingReasons(category),
-			fmt.Sprintf("%s.", capitalize(plural(len(g.flows), "request", "requests"))),
+			fmt.Sprintf("%s.", capitalize(prose.Plural(len(g.flows), "request", "requests"))),
 		)
 		fix := fmt.Sprintf("Stop sending the %s value", short)
 		switch {
@@ -139,7 +140,7 @@ func (t *trafficView) reasonManifests(sdk string) (paths []string, scope string)
 		}
 		slices.Sort(paths)
 		paths = slices.Compact(paths)
-		where := listAtMost(v.rels(s.Binaries), 2)
+		where := prose.ListAtMost(v.rels(s.Binaries), 2)
 		if where == "" {
 			where = sdkName(s)
 		}
@@ -157,7 +158,7 @@ func (t *trafficView) reasonManifests(sdk string) (paths []string, scope string)
 	if len(paths) == 0 {
 		return nil, "the app has no privacy manifest"
 	}
-	return paths, "the app's privacy manifests (" + listAtMost(paths, 3) + ")"
+	return paths, "the app's privacy manifests (" + prose.ListAtMost(paths, 3) + ")"
 }
 
 // verbS is the verb ending for a subject of n manifests: "declares" or "declare".
@@ -233,5 +234,5 @@ func allowingReasons(category string) string {
 	if len(codes) == 0 {
 		return fmt.Sprintf("No reason Apple accepts for %s lets the value leave the device.", privacy.ShortCategory(category))
 	}
-	return fmt.Sprintf("Of Apple's reasons for %s, only %s lets the value leave the device.", privacy.ShortCategory(category), joinAnd(codes))
+	return fmt.Sprintf("Of Apple's reasons for %s, only %s lets the value leave the device.", privacy.ShortCategory(category), prose.List(codes))
 }

@@ -2,6 +2,7 @@ package consent
 
 import (
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"path"
 	"strings"
 
@@ -54,7 +55,7 @@ func undeclaredFinding(v *appView, b *privacy.BinaryUse, m *privacy.Missing) mod
 	default:
 		who = v.rel(b.Binary)
 	}
-	msg := fmt.Sprintf("%s uses %s APIs (%s) without a declaration. ", who, cat, listAtMost(names, 4))
+	msg := fmt.Sprintf("%s uses %s APIs (%s) without a declaration. ", who, cat, prose.ListAtMost(names, 4))
 	target := manifestTarget(v, b)
 	switch {
 	case len(m.ListedWithoutReason) > 0:

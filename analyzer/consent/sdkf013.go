@@ -2,6 +2,7 @@ package consent
 
 import (
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 
 	"github.com/sdkflow/sdkflow/model"
 )
@@ -37,7 +38,7 @@ func (domainsWithoutTracking) Check(in *Input) []model.Finding {
 				sdk = owners[0]
 			}
 			msg := fmt.Sprintf("%s lists %d tracking domain(s) (%s) under NSPrivacyTrackingDomains while NSPrivacyTracking is %s. App Store Connect rejects this (%s).",
-				v.rel(m.Path), len(m.TrackingDomains), listAtMost(m.TrackingDomains, 5), state, code)
+				v.rel(m.Path), len(m.TrackingDomains), prose.ListAtMost(m.TrackingDomains, 5), state, code)
 			fix := fmt.Sprintf("In %s, set NSPrivacyTracking to true (<true/>) if the bundle tracks, or remove NSPrivacyTrackingDomains if it does not.", v.rel(m.Path))
 			ev := []model.Evidence{{Kind: model.EvidenceManifest, Path: m.Path, Value: "NSPrivacyTrackingDomains",
 				Detail: "NSPrivacyTracking is " + state}}

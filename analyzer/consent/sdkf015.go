@@ -2,6 +2,7 @@ package consent
 
 import (
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"slices"
 	"strings"
 
@@ -80,9 +81,9 @@ func (trackingWithoutUsage) Check(in *Input) []model.Finding {
 			detail = "empty"
 		}
 		msg := fmt.Sprintf("%s links %s, but %s %s, so the app cannot ask for tracking permission (on iOS 14.5 and later the advertising identifier then stays all zeros; earlier systems hand it out without asking).",
-			listAtMost(v.rels(bins), 3), joinAnd(fws), v.rel(info.Path), state)
+			prose.ListAtMost(v.rels(bins), 3), prose.List(fws), v.rel(info.Path), state)
 		fix := fmt.Sprintf("Add %s (a sentence telling the user why) to %s and request authorization with ATTrackingManager before reading the advertising identifier, or remove %s.",
-			usageKey, v.rel(info.Path), joinAnd(fws))
+			usageKey, v.rel(info.Path), prose.List(fws))
 		ev := append([]model.Evidence{{Kind: model.EvidencePlistKey, Path: info.Path, Value: usageKey, Detail: detail}}, linking...)
 		out = append(out, model.Finding{SDK: soleSDK(v, bins), App: appID(v.app), Message: msg, Fix: fix, Evidence: ev})
 	}

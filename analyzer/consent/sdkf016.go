@@ -2,6 +2,7 @@ package consent
 
 import (
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"strconv"
 	"strings"
 
@@ -39,7 +40,7 @@ func (arbitraryLoads) Check(in *Input) []model.Finding {
 				v.rel(info.Path), base(b.Path))
 			fix := fmt.Sprintf("Remove NSAllowsArbitraryLoads from NSAppTransportSecurity in %s, and list the hosts that truly need plain HTTP under NSExceptionDomains.", v.rel(info.Path))
 			if n := len(info.ATS.ExceptionDomains); n > 0 {
-				fix += fmt.Sprintf(" The plist already has %d exception domain(s) (%s).", n, listAtMost(info.ATS.ExceptionDomains, 5))
+				fix += fmt.Sprintf(" The plist already has %d exception domain(s) (%s).", n, prose.ListAtMost(info.ATS.ExceptionDomains, 5))
 			}
 			ev := []model.Evidence{{Kind: model.EvidencePlistKey, Path: info.Path, Value: "NSAppTransportSecurity/NSAllowsArbitraryLoads", Detail: "true"}}
 			out = append(out, model.Finding{App: appID(v.app), Message: msg, Fix: fix, Evidence: ev})

@@ -2,6 +2,7 @@ package consent
 
 import (
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 
 	"github.com/sdkflow/sdkflow/analyzer/privacy"
 
@@ -51,13 +52,13 @@ func (trackerWithoutSDK) Check(in *Input) []model.Finding {
 		}
 		msg := sentences(
 			fmt.Sprintf("The app contacted %s, a host of %s, %s, but the static pass found no %s SDK in the app%s.",
-				listAtMost(g.hosts(), 3), t.sdkLabel(g.sdk), since(s, first), cmpOr(t.vendorOf(g.sdk), t.sdkLabel(g.sdk)), low),
+				prose.ListAtMost(g.hosts(), 3), t.sdkLabel(g.sdk), since(s, first), cmpOr(t.vendorOf(g.sdk), t.sdkLabel(g.sdk)), low),
 			nonEmpty(len(types) > 0, fmt.Sprintf("The requests carried %s.", typeList(types))),
 			"The SDK may be hidden (encrypted, or linked statically under other names), the requests may come from a web view, or another SDK may forward the data.",
-			fmt.Sprintf("%s.", capitalize(plural(len(g.flows), "request", "requests"))),
+			fmt.Sprintf("%s.", capitalize(prose.Plural(len(g.flows), "request", "requests"))),
 		)
 		fix := fmt.Sprintf("Find the code that sends these requests (search the app's binaries and web content for %s) before claiming the app is free of %s; if the app holds the SDK under another name, add its classes or frameworks to a signature file (--signatures).",
-			listAtMost(g.hosts(), 3), t.sdkLabel(g.sdk))
+			prose.ListAtMost(g.hosts(), 3), t.sdkLabel(g.sdk))
 		ev := flowsEvidence(g, first, personal)
 		out = append(out, model.Finding{SDK: g.sdk, App: t.appOf(""), Message: msg, Fix: fix, Evidence: ev})
 	}

@@ -2,6 +2,7 @@ package consent
 
 import (
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 
 	"github.com/sdkflow/sdkflow/model"
 )
@@ -38,9 +39,9 @@ func (pinnedTracker) Check(in *Input) []model.Finding {
 		hosts := g.hosts()
 		msg := sentences(
 			fmt.Sprintf("The connection%s to %s (%s) failed TLS with the proxy's certificate %s%s: the client pins its certificates, or does not trust the sdkflow CA.",
-				pluralS(len(g.flows)), listAtMost(hosts, 3), t.sdkLabel(g.sdk), since(s, first), reason),
+				prose.S(len(g.flows)), prose.ListAtMost(hosts, 3), t.sdkLabel(g.sdk), since(s, first), reason),
 			"What was sent to this tracker could not be inspected, so this report cannot say whether it carried personal data.",
-			fmt.Sprintf("%s.", capitalize(plural(len(g.flows), "failed connection", "failed connections"))),
+			fmt.Sprintf("%s.", capitalize(prose.Plural(len(g.flows), "failed connection", "failed connections"))),
 		)
 		fix := "Repeat the test with pinning turned off in a test build (or the sdkflow CA trusted for that client); until then, treat the host as receiving whatever the SDK collects."
 		ev := flowsEvidence(g, first, nil)

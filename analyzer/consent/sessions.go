@@ -42,7 +42,7 @@ func AnalyzeSessions(sessions []model.Session, set *signatures.Set, opt TrafficO
 	for i := range sessions {
 		s := &sessions[i]
 		traffic.Analyze(s, traffic.Options{Attribute: attr, Known: opt.Known, MaxBody: opt.MaxBody})
-		first := traffic.FirstFlowTime(s)
+		first := s.FirstFlowTime()
 		var extra []model.Marker
 		for _, v := range opt.Markers {
 			m, err := traffic.ParseMarkerFlag(v, first)

@@ -3,6 +3,7 @@ package consent
 import (
 	"cmp"
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"slices"
 	"strconv"
 	"strings"
@@ -392,7 +393,7 @@ func (t *trafficView) who(g *flowGroup) string {
 // where names a group's destination: its hosts, and for traffic no signature knows, the
 // registrable domain it is grouped by.
 func (t *trafficView) where(g *flowGroup) string {
-	hosts := listAtMost(g.hosts(), 3)
+	hosts := prose.ListAtMost(g.hosts(), 3)
 	if g.sdk == "" {
 		return hosts + " (" + bounded(g.party, 128) + ", a party no signature knows)"
 	}
@@ -603,7 +604,7 @@ func typeList(types map[string]bool) string {
 	if len(names) > 16 {
 		names = append(names[:16], fmt.Sprintf("%d more types", len(list)-16))
 	}
-	return joinAnd(names)
+	return prose.List(names)
 }
 
 func personal(it *model.DataItem) bool { return it.Personal }
@@ -664,14 +665,6 @@ func bounded(s string, n int) string {
 		}
 		return r
 	}, s)
-}
-
-// numberList formats counts for messages: "1 request", "3 requests".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // whyPersonal says in one sentence what makes the data serious: the identifiers it holds, or

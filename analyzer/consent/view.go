@@ -1,7 +1,7 @@
 package consent
 
 import (
-	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"path"
 	"slices"
 	"strings"
@@ -138,25 +138,7 @@ func (v *appView) sdkNames(ids []string) string {
 	for _, id := range ids {
 		names = append(names, sdkName(v.sdk(id)))
 	}
-	return joinAnd(names)
-}
-
-func joinAnd(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
-
-// listAtMost joins the first n items and says how many more there are.
-func listAtMost(items []string, n int) string {
-	if len(items) <= n {
-		return strings.Join(items, ", ")
-	}
-	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
+	return prose.List(names)
 }
 
 // sdkEvidence points at the SDK's code: its own bundles, else the binaries holding it.

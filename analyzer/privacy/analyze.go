@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"path"
 	"slices"
 	"strings"
@@ -88,17 +89,9 @@ func Analyze(app *model.App) *Analysis {
 		slices.Sort(encrypted)
 		a.Limitations = append(a.Limitations, fmt.Sprintf(
 			"required-reason selectors (systemUptime for SystemBootTime, activeInputModes for ActiveKeyboards) could not be checked in %d encrypted binar%s (%s); the symbol checks still ran",
-			len(encrypted), map[bool]string{true: "y", false: "ies"}[len(encrypted) == 1], listAtMost(encrypted, 3)))
+			len(encrypted), map[bool]string{true: "y", false: "ies"}[len(encrypted) == 1], prose.ListAtMost(encrypted, 3)))
 	}
 	return a
-}
-
-// listAtMost joins the first n items and says how many more there are.
-func listAtMost(items []string, n int) string {
-	if len(items) <= n {
-		return strings.Join(items, ", ")
-	}
-	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
 }
 
 // isSwiftRuntime tells Apple's Swift runtime libraries, which apps built for iOS before 12.2

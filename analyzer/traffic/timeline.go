@@ -69,18 +69,6 @@ func checkEvent(e string) error {
 	return nil
 }
 
-// FirstFlowTime is the earliest time of any flow, zero when no flow has one.
-func FirstFlowTime(s *model.Session) time.Time {
-	var first time.Time
-	for i := range s.Flows {
-		t := s.Flows[i].Time
-		if !t.IsZero() && (first.IsZero() || t.Before(first)) {
-			first = t
-		}
-	}
-	return first
-}
-
 // ApplyTimeline merges the session's markers with extra ones (from --marker) and, when
 // consentRequest is not empty, a consent-accepted marker at the first flow whose URL contains
 // it; sorts them by time (ties keep session, then extra, then consent-request order); and sets
@@ -114,7 +102,7 @@ func ApplyTimeline(s *model.Session, extra []model.Marker, consentRequest string
 			launches = append(launches, m.Time)
 		}
 	}
-	first := FirstFlowTime(s)
+	first := s.FirstFlowTime()
 	for i := range s.Flows {
 		f := &s.Flows[i]
 		f.Phase, f.ATT = model.PhaseBeforeConsent, model.ATTNotDetermined

@@ -18,7 +18,7 @@ type markerIndex struct {
 }
 
 func newMarkerIndex(s *model.Session) *markerIndex {
-	x := &markerIndex{first: firstFlowTime(s)}
+	x := &markerIndex{first: s.FirstFlowTime()}
 	for i := range s.Markers {
 		m := &s.Markers[i]
 		if m.Time.IsZero() {

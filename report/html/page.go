@@ -3,6 +3,7 @@ package html
 import (
 	"cmp"
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"slices"
 	"strconv"
 	"strings"
@@ -367,7 +368,7 @@ func (b *builder) findings(p *page) {
 	case active == 0:
 		p.Summary = "No findings"
 	default:
-		p.Summary = plural(active, "finding", "findings") + ": " + strings.Join(parts, ", ")
+		p.Summary = prose.Plural(active, "finding", "findings") + ": " + strings.Join(parts, ", ")
 	}
 	if len(p.Accepted) > 0 {
 		p.Summary += fmt.Sprintf(" · %d accepted by an allow file", len(p.Accepted))
@@ -531,17 +532,6 @@ func (b *builder) markerSince(s *model.Session, m *model.Marker) string {
 		x = newMarkerIndex(s)
 	}
 	return x.since(m.Time)
-}
-
-func firstFlowTime(s *model.Session) time.Time {
-	var first time.Time
-	for i := range s.Flows {
-		t := s.Flows[i].Time
-		if !t.IsZero() && (first.IsZero() || t.Before(first)) {
-			first = t
-		}
-	}
-	return first
 }
 
 func sdkInventory(s *model.SDK) sdkView {
@@ -722,11 +712,11 @@ func (b *builder) session(s *model.Session, i int) sessionView {
 		}
 		v.Personal = append(v.Personal, row)
 	}
-	v.WithData = count(withData)
-	v.Summary = fmt.Sprintf("%s to %s, %s carrying personal data", plural(len(s.Flows), "request", "requests"),
-		plural(len(parties), "party", "parties"), count(withData))
+	v.WithData = prose.Count(withData)
+	v.Summary = fmt.Sprintf("%s to %s, %s carrying personal data", prose.Plural(len(s.Flows), "request", "requests"),
+		prose.Plural(len(parties), "party", "parties"), prose.Count(withData))
 	if v.TLSFailures > 0 {
-		v.Summary += fmt.Sprintf(", %s refused our certificate (pinning or an untrusted CA)", count(v.TLSFailures))
+		v.Summary += fmt.Sprintf(", %s refused our certificate (pinning or an untrusted CA)", prose.Count(v.TLSFailures))
 	}
 	v.Summary += "."
 	if x := b.markers[s.Name]; x != nil && len(x.consents) == 0 {

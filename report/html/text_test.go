@@ -50,11 +50,3 @@ func TestDataTypesPhrase(t *testing.T) {
 		t.Errorf("coordinates: %q", got)
 	}
 }
-
-func TestCount(t *testing.T) {
-	for in, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 100000: "100,000", 1234567: "1,234,567", -4500: "-4,500"} {
-		if got := count(in); got != want {
-			t.Errorf("count(%d) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -3,6 +3,7 @@ package html
 import (
 	"cmp"
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"math"
 	"slices"
 	"strconv"
@@ -89,7 +90,7 @@ func (b *builder) timeline(s *model.Session) *timeline {
 		}
 	}
 	if origin.IsZero() {
-		origin, axis = firstFlowTime(s), "seconds since the first request (no launch marker)"
+		origin, axis = s.FirstFlowTime(), "seconds since the first request (no launch marker)"
 	}
 	if origin.IsZero() {
 		return nil
@@ -242,15 +243,15 @@ func (b *builder) timeline(s *model.Session) *timeline {
 }
 
 func (b *builder) caption(tl *timeline, flows, lanes int) string {
-	c := fmt.Sprintf("%s over %s.", plural(flows, "request", "requests"), plural(lanes, "lane", "lanes"))
+	c := fmt.Sprintf("%s over %s.", prose.Plural(flows, "request", "requests"), prose.Plural(lanes, "lane", "lanes"))
 	if tl.Binned {
 		c += fmt.Sprintf(" Requests are grouped into bins %g pixels wide; a taller mark holds more requests.", binPixels)
 	}
 	if tl.MoreMarkers > 0 {
-		c += fmt.Sprintf(" %s past the first %d are not drawn.", plural(tl.MoreMarkers, "marker", "markers"), maxMarkers)
+		c += fmt.Sprintf(" %s past the first %d are not drawn.", prose.Plural(tl.MoreMarkers, "marker", "markers"), maxMarkers)
 	}
 	if tl.Untimed > 0 {
-		c += fmt.Sprintf(" %s without a time are not drawn.", plural(tl.Untimed, "request", "requests"))
+		c += fmt.Sprintf(" %s without a time are not drawn.", prose.Plural(tl.Untimed, "request", "requests"))
 	}
 	return c
 }
@@ -301,7 +302,7 @@ func (b *builder) flowTitle(session string, f *model.Flow) string {
 		}
 	}
 	if n > 0 {
-		t += " · " + plural(n, "personal data item", "personal data items")
+		t += " · " + prose.Plural(n, "personal data item", "personal data items")
 	}
 	if fs := b.cited[session][f.Index]; len(fs) > 0 {
 		t += fmt.Sprintf(" · finding %d", fs[0])
@@ -348,7 +349,7 @@ func (b *builder) binMarks(tl *timeline, flows []timedFlow, laneOf map[string]in
 				class = "m tls"
 			}
 			from := lo + float64(k)*width
-			title := fmt.Sprintf("%s from %s to %s", plural(bn.n, "request", "requests"), seconds(from), seconds(from+width))
+			title := fmt.Sprintf("%s from %s to %s", prose.Plural(bn.n, "request", "requests"), seconds(from), seconds(from+width))
 			if bn.personal > 0 {
 				title += fmt.Sprintf(", %d with personal data", bn.personal)
 			}

@@ -3,6 +3,7 @@ package html
 import (
 	"cmp"
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"slices"
 	"strings"
 
@@ -76,7 +77,7 @@ func dataTypesPhrase(types []string) string {
 			out = append(out, p)
 		}
 	}
-	return list(out)
+	return prose.List(out)
 }
 
 type verdict struct {
@@ -144,7 +145,7 @@ func (b *builder) verdicts() []verdict {
 	for i, key := range order {
 		if i == maxVerdicts {
 			out = append(out, verdict{Severity: "info", Text: fmt.Sprintf("%s more received personal data; see the findings below.",
-				plural(len(order)-i, "other recipient", "other recipients"))})
+				prose.Plural(len(order)-i, "other recipient", "other recipients"))})
 			break
 		}
 		g := groups[key]
@@ -231,12 +232,12 @@ func (b *builder) trafficSentence(g *recipient) string {
 	if len(hosts) > 0 {
 		shown := hosts
 		if len(shown) > 2 {
-			shown = append(slices.Clone(shown[:2]), plural(len(hosts)-2, "other host", "other hosts"))
+			shown = append(slices.Clone(shown[:2]), prose.Plural(len(hosts)-2, "other host", "other hosts"))
 		}
 		for i := range shown[:min(len(shown), 2)] {
 			shown[i] = plain(shown[i], 80)
 		}
-		where = " (" + list(shown) + ")"
+		where = " (" + prose.List(shown) + ")"
 	}
 	to := ""
 	if party, ok := strings.CutPrefix(g.who, "party:"); ok {
@@ -310,9 +311,9 @@ func (b *builder) appSentence(a *model.App, findings []int) verdict {
 		}
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s contains %s", appTitle(a), plural(len(a.SDKs), "third-party SDK", "third-party SDKs"))
+	fmt.Fprintf(&sb, "%s contains %s", appTitle(a), prose.Plural(len(a.SDKs), "third-party SDK", "third-party SDKs"))
 	if len(a.SDKs) > 0 {
-		fmt.Fprintf(&sb, " (%s)", plural(trackers, "tracker", "trackers"))
+		fmt.Fprintf(&sb, " (%s)", prose.Plural(trackers, "tracker", "trackers"))
 	}
 	v := verdict{Severity: "none"}
 	if len(findings) == 0 {
@@ -324,7 +325,7 @@ func (b *builder) appSentence(a *model.App, findings []int) verdict {
 			title = info.Title
 		}
 		fmt.Fprintf(&sb, "; the static checks found %s, the most severe (%s): %s",
-			plural(len(findings), "problem", "problems"), top.Severity, title)
+			prose.Plural(len(findings), "problem", "problems"), top.Severity, title)
 		if name := b.sdkName(top.SDK); name != "" {
 			sb.WriteString(" — " + name)
 		}
@@ -349,7 +350,7 @@ func (b *builder) sessionSentence(s *model.Session) verdict {
 		}
 	}
 	return verdict{Severity: "none", Text: fmt.Sprintf("Session %s: %s to %s, %s carrying personal data; no finding shows personal data sent in breach of consent.",
-		plain(s.Name, limitName), plural(len(s.Flows), "request", "requests"), plural(len(parties), "party", "parties"), count(withData))}
+		plain(s.Name, limitName), prose.Plural(len(s.Flows), "request", "requests"), prose.Plural(len(parties), "party", "parties"), prose.Count(withData))}
 }
 
 func (b *builder) sdkName(id string) string {

@@ -6,6 +6,7 @@ package markdown
 
 import (
 	"fmt"
+	"github.com/sdkflow/sdkflow/internal/prose"
 	"io"
 	"strings"
 
@@ -107,19 +108,12 @@ func (p *printer) summary(r *model.Report) {
 				parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 			}
 		}
-		p.f("## ❌ sdkflow: %d finding%s%s (%s)", active, plural(active), scope, strings.Join(parts, ", "))
+		p.f("## ❌ sdkflow: %d finding%s%s (%s)", active, prose.S(active), scope, strings.Join(parts, ", "))
 	}
 	if suppressed > 0 {
 		p.f(" · %d accepted", suppressed)
 	}
 	p.f("\n\n")
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 func appTitle(a *model.App) string {
@@ -277,7 +271,7 @@ func evidenceLine(e model.Evidence, primary bool) string {
 
 func (p *printer) inventory(a *model.App) {
 	p.f("<details><summary>Inventory of %s: %d SDK%s, %d binar%s</summary>\n\n", appTitle(a),
-		len(a.SDKs), plural(len(a.SDKs)), len(a.Binaries), map[bool]string{true: "y", false: "ies"}[len(a.Binaries) == 1])
+		len(a.SDKs), prose.S(len(a.SDKs)), len(a.Binaries), map[bool]string{true: "y", false: "ies"}[len(a.Binaries) == 1])
 	p.f("Input %s (%s), bundle id %s.\n\n", code(a.Path, 200), text(a.Kind, 20), code(a.BundleID, 200))
 	if len(a.SDKs) > 0 {
 		p.f("| SDK | Version | Category | Tracker | On Apple's list | Confidence | Where |\n|---|---|---|---|---|---|---|\n")
