@@ -28,12 +28,9 @@ func newMarkCmd(io *streams, g *globalOptions) *cobra.Command {
 			if err != nil {
 				return withCode(exitUsage, err)
 			}
-			store, ok, err := openSessionStore(g, false)
+			store, err := openStoreFor(g, name)
 			if err != nil {
 				return err
-			}
-			if !ok {
-				return withCode(exitInput, noSession(name))
 			}
 			defer store.Close()
 			m := model.Marker{Event: event, Time: time.Now(), Note: proxy.CleanNote(note), Source: "cli"}
@@ -53,6 +50,7 @@ func newMarkCmd(io *streams, g *globalOptions) *cobra.Command {
 	return cmd
 }
 
+// noSession says a session does not exist and how one comes to be.
 func noSession(name string) error {
-	return fmt.Errorf("no session %q (start it with `sdkflow proxy --session %s`)", name, name)
+	return fmt.Errorf("%w: %s (record one with `sdkflow proxy --session %s`, or import a HAR file)", session.ErrNotFound, name, name)
 }

@@ -49,7 +49,7 @@ func TestCACommands(t *testing.T) {
 
 func TestMarkCommand(t *testing.T) {
 	store := t.TempDir()
-	if code, _, errOut := runWithStore(t, store, false, "mark", "--session", "none", "launch"); code != exitInput || !strings.Contains(errOut, "no session") {
+	if code, _, errOut := runWithStore(t, store, false, "mark", "--session", "none", "launch"); code != exitInput || !strings.Contains(errOut, "no such session: none") {
 		t.Errorf("unknown session: %d %s", code, errOut)
 	}
 	if code, _, _ := runWithStore(t, store, false, "mark", "--session", "s", "two words"); code != exitUsage {

@@ -217,12 +217,9 @@ func loadReportSession(ctx context.Context, g *globalOptions, o *reportOptions) 
 	if o.har != "" {
 		return readHARInput(o.har)
 	}
-	store, ok, err := openSessionStore(g, false)
+	store, err := openStoreFor(g, o.sessionName)
 	if err != nil {
 		return nil, model.Input{}, err
-	}
-	if !ok {
-		return nil, model.Input{}, withCode(exitInput, fmt.Errorf("no session %q: no session has been recorded yet", o.sessionName))
 	}
 	defer store.Close()
 	sess, err := store.Load(ctx, o.sessionName)

@@ -57,6 +57,19 @@ func openSessionStore(g *globalOptions, create bool) (store *session.Store, ok b
 	return s, true, nil
 }
 
+// openStoreFor opens the store to read or extend the existing session name: a database that
+// does not exist holds no session either, and is not created.
+func openStoreFor(g *globalOptions, name string) (*session.Store, error) {
+	store, ok, err := openSessionStore(g, false)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, withCode(exitInput, noSession(name))
+	}
+	return store, nil
+}
+
 // sessionErr maps store errors to exit codes: a bad name is a usage error, a missing session
 // an input that cannot be read.
 func sessionErr(err error) error {
@@ -153,12 +166,9 @@ func newSessionShowCmd(io *streams, g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			store, ok, err := openSessionStore(g, false)
+			store, err := openStoreFor(g, name)
 			if err != nil {
 				return err
-			}
-			if !ok {
-				return withCode(exitInput, fmt.Errorf("session %s: %w", name, session.ErrNotFound))
 			}
 			defer store.Close()
 			if format == "json" {
@@ -270,12 +280,9 @@ func newSessionExportCmd(io *streams, g *globalOptions) *cobra.Command {
 			if out == "" {
 				return usageErrorf("export needs -o FILE.har (or -o - for standard output)")
 			}
-			store, ok, err := openSessionStore(g, false)
+			store, err := openStoreFor(g, name)
 			if err != nil {
 				return err
-			}
-			if !ok {
-				return withCode(exitInput, fmt.Errorf("session %s: %w", name, session.ErrNotFound))
 			}
 			defer store.Close()
 			s, err := store.Load(c.Context(), name)
@@ -381,12 +388,9 @@ func newSessionRmCmd(io *streams, g *globalOptions) *cobra.Command {
 			if err := checkName(name); err != nil {
 				return err
 			}
-			store, ok, err := openSessionStore(g, false)
+			store, err := openStoreFor(g, name)
 			if err != nil {
 				return err
-			}
-			if !ok {
-				return withCode(exitInput, fmt.Errorf("session %s: %w", name, session.ErrNotFound))
 			}
 			defer store.Close()
 			if err := store.Remove(c.Context(), name); err != nil {
