@@ -277,15 +277,19 @@ func (s *scan) errorf(p, stage, format string, args ...any) {
 // URL schemes.
 func (s *scan) matchDeclarations() {
 	for _, b := range s.app.Bundles {
-		if b.Path != s.src.Root {
-			switch b.Kind {
-			case model.BundleFramework, model.BundleResource, model.BundleXCFramework:
-				base := path.Base(b.Path)
-				s.found.match(model.EvidenceFramework, strings.TrimSuffix(base, path.Ext(base)), b.Path, "", b.Path)
+		switch b.Kind {
+		case model.BundleFramework, model.BundleResource, model.BundleXCFramework:
+			// A framework is matched by its name and id even as the input itself (an SDK
+			// vendor auditing its own deliverable).
+			base := path.Base(b.Path)
+			s.found.match(model.EvidenceFramework, strings.TrimSuffix(base, path.Ext(base)), b.Path, "", b.Path)
+		default:
+			if b.Path == s.src.Root {
+				continue // the app's own id says nothing about the SDKs inside it
 			}
-			if b.BundleID != "" {
-				s.found.match(model.EvidenceBundleID, b.BundleID, b.InfoPlist, "", b.Path)
-			}
+		}
+		if b.BundleID != "" {
+			s.found.match(model.EvidenceBundleID, b.BundleID, b.InfoPlist, "", b.Path)
 		}
 	}
 	for _, info := range s.app.Declarations.InfoPlists {
