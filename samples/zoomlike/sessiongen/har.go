@@ -3,7 +3,9 @@
 // shaped like a proxy's export: bodies decoded in "text" (base64 when binary) with the
 // Content-Encoding they were sent with, and the tester's markers under log._markers. The output
 // depends on the code alone (fixed times, identifiers and order), so the committed files can be
-// checked byte for byte.
+// checked byte for byte. It does not use session.WriteHAR on purpose: the sample stands for a
+// capture a journalist receives from another tool (HTTP/2 entries, log._markers), so reading it
+// exercises sdkflow's import, not a round trip of its own export.
 package sessiongen
 
 import (
