@@ -23,6 +23,17 @@ type App struct {
 	Errors      []Error  `json:"errors"`
 }
 
+// DisplayName is what to call the app in prose: its name, else its bundle id, else its path.
+func (a *App) DisplayName() string {
+	switch {
+	case a.Name != "":
+		return a.Name
+	case a.BundleID != "":
+		return a.BundleID
+	}
+	return a.Path
+}
+
 // Bundle kinds.
 const (
 	BundleApp         = "app"

@@ -197,13 +197,7 @@ func (b *builder) subject(session string) string {
 }
 
 func appTitle(a *model.App) string {
-	name := a.Name
-	if name == "" {
-		name = a.BundleID
-	}
-	if name == "" {
-		name = a.Path
-	}
+	name := a.DisplayName()
 	t := plain(name, limitName)
 	if a.Version != "" {
 		t += " " + plain(a.Version, 40)

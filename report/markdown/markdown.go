@@ -117,13 +117,7 @@ func (p *printer) summary(r *model.Report) {
 }
 
 func appTitle(a *model.App) string {
-	name := a.Name
-	if name == "" {
-		name = a.BundleID
-	}
-	if name == "" {
-		name = a.Path
-	}
+	name := a.DisplayName()
 	t := text(name, 80)
 	if a.Version != "" {
 		t += " " + text(a.Version, 40)
